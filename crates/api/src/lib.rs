@@ -1,0 +1,21 @@
+//! Trove's REST API: actix-web routes, extractors, middleware and OpenAPI document.
+//!
+//! Policy: handlers are thin (extract, call one function, map to a DTO); every response
+//! leaves through the request-context middleware, which stamps the request id, logs one
+//! completion line, records metrics and reports 5xx to Sentry. All errors are `ApiError`.
+
+pub mod client;
+pub mod error;
+pub mod extractors;
+pub mod health;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod rate_limit;
+pub mod request_id;
+pub mod route_table;
+pub mod routes;
+pub mod startup;
+pub mod state;
+
+pub use startup::{Application, StartupError};

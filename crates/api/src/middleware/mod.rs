@@ -1,0 +1,7 @@
+//! Middleware, outermost first: request context (id, span, log, metrics, Sentry, error
+//! shape) → security headers → CORS → body size guard → rate limit → routes.
+
+pub mod body_limit;
+pub mod rate_limit;
+pub mod request_context;
+pub mod security_headers;

@@ -1,0 +1,60 @@
+//! Applies the rate limiter per client and sets the `RateLimit-*` headers.
+//!
+//! The key is the client IP that the request context resolved (trusted proxies only). Liveness (`/health`)
+//! and `/metrics` are exempt: probes and scrapers must never be refused.
+
+use crate::client::ClientInfo;
+use crate::error::ApiError;
+use crate::rate_limit::{Decision, ceil_seconds};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
+
+const EXEMPT: [&str; 2] = ["/health", "/metrics"];
+
+pub async fn limit(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    let Some(limiter) = state.rate_limiter.clone() else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    if EXEMPT.contains(&request.path()) {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    }
+
+    let client_ip = request
+        .extensions()
+        .get::<ClientInfo>()
+        .and_then(|client| client.ip);
+    let key = client_ip
+        .map(|ip| format!("ip:{ip}"))
+        .unwrap_or_else(|| "ip:unknown".into());
+
+    let decision = limiter.check(&key).await;
+    let mut response = if decision.allowed {
+        next.call(request).await?.map_into_boxed_body()
+    } else {
+        tracing::warn!(client = %key, "rate limit exceeded");
+        request.error_response(ApiError::too_many_requests(decision.retry_after))
+    };
+    set_headers(response.headers_mut(), &decision);
+    Ok(response)
+}
+
+fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
+    let values = [
+        ("ratelimit-limit", u64::from(decision.limit)),
+        ("ratelimit-remaining", u64::from(decision.remaining)),
+        ("ratelimit-reset", ceil_seconds(decision.reset_after)),
+    ];
+    for (name, value) in values {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+}

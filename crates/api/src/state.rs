@@ -1,0 +1,21 @@
+//! What every handler and middleware can reach, built once by `Application::build`.
+
+use crate::client::TrustedProxies;
+use crate::health::HealthCheck;
+use crate::metrics::HttpMetrics;
+use crate::rate_limit::RateLimiter;
+use crate::route_table::RouteTable;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub metrics: HttpMetrics,
+    /// `None` when rate limiting is switched off.
+    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
+    pub health_checks: Vec<Arc<dyn HealthCheck>>,
+    pub trusted_proxies: TrustedProxies,
+    pub body_limit_bytes: usize,
+    pub routes: RouteTable,
+}

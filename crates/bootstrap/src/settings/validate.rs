@@ -1,0 +1,247 @@
+//! The rules a loaded `Settings` must satisfy before anything starts.
+
+use super::{Environment, Settings};
+use secrecy::ExposeSecret;
+use std::fmt;
+
+/// One broken rule: the key, and what it should hold instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    pub key: &'static str,
+    pub expected: String,
+}
+
+impl fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variable = format!("TROVE__{}", self.key.replace('.', "__").to_uppercase());
+        write!(
+            f,
+            "invalid setting `{}` ({variable}): {}",
+            self.key, self.expected
+        )
+    }
+}
+
+const DATABASE_SCHEMES: [&str; 5] = ["sqlite:", "mysql:", "mariadb:", "postgres:", "postgresql:"];
+
+impl Settings {
+    /// Checks every rule and reports all broken ones at once.
+    pub fn validate(&self) -> Result<(), Vec<InvalidSetting>> {
+        let mut problems = Vec::new();
+        let mut require = |ok: bool, key: &'static str, expected: &str| {
+            if !ok {
+                problems.push(InvalidSetting {
+                    key,
+                    expected: expected.to_owned(),
+                });
+            }
+        };
+
+        require(
+            !self.server.host.trim().is_empty(),
+            "server.host",
+            "an address to bind, e.g. 127.0.0.1 or 0.0.0.0",
+        );
+
+        let database_url = self.database.url.expose_secret();
+        require(
+            DATABASE_SCHEMES
+                .iter()
+                .any(|scheme| database_url.starts_with(scheme)),
+            "database.url",
+            "a URL starting with sqlite://, mysql:// or postgres://",
+        );
+        require(
+            self.database.max_connections >= 1,
+            "database.max_connections",
+            "at least 1",
+        );
+        require(
+            self.database.min_connections <= self.database.max_connections,
+            "database.min_connections",
+            "no more than database.max_connections",
+        );
+        require(
+            self.database.connect_timeout_seconds >= 1,
+            "database.connect_timeout_seconds",
+            "at least 1 second",
+        );
+        require(
+            self.database.acquire_timeout_seconds >= 1,
+            "database.acquire_timeout_seconds",
+            "at least 1 second",
+        );
+
+        require(
+            self.http.body_limit_bytes >= 1024,
+            "http.body_limit_bytes",
+            "at least 1024 bytes",
+        );
+        require(
+            self.http
+                .cors_allowed_origins
+                .iter()
+                .all(|origin| is_origin(origin)),
+            "http.cors_allowed_origins",
+            "origins like https://admin.example.com (scheme and host, no path, no wildcard)",
+        );
+
+        require(
+            self.rate_limit.per_second >= 1,
+            "rate_limit.per_second",
+            "at least 1 request per second",
+        );
+        require(self.rate_limit.burst >= 1, "rate_limit.burst", "at least 1");
+        require(
+            self.rate_limit.redis_url.as_ref().is_none_or(|url| {
+                let url = url.expose_secret();
+                url.starts_with("redis://") || url.starts_with("rediss://")
+            }),
+            "rate_limit.redis_url",
+            "a URL starting with redis:// or rediss://",
+        );
+
+        require(
+            self.log
+                .level
+                .parse::<tracing_subscriber::EnvFilter>()
+                .is_ok(),
+            "log.level",
+            "a tracing filter such as `info` or `info,trove_api=debug`",
+        );
+        require(
+            self.sentry
+                .dsn
+                .as_ref()
+                .is_none_or(|dsn| dsn.expose_secret().parse::<sentry::types::Dsn>().is_ok()),
+            "sentry.dsn",
+            "a Sentry DSN such as https://key@o0.ingest.sentry.io/0",
+        );
+
+        require(
+            self.worker.poll_interval_ms >= 10,
+            "worker.poll_interval_ms",
+            "at least 10 milliseconds",
+        );
+        require(
+            self.worker.lease_seconds >= 5,
+            "worker.lease_seconds",
+            "at least 5 seconds",
+        );
+        require(
+            self.worker.max_attempts >= 1,
+            "worker.max_attempts",
+            "at least 1",
+        );
+        require(
+            self.worker.retry_base_seconds >= 1
+                && self.worker.retry_base_seconds <= self.worker.retry_max_seconds,
+            "worker.retry_base_seconds",
+            "at least 1 second and no more than worker.retry_max_seconds",
+        );
+
+        if self.env == Environment::Production {
+            require(
+                !database_url.starts_with("sqlite:"),
+                "database.url",
+                "MySQL/MariaDB or PostgreSQL: SQLite is an embedded backend and the production profile refuses it",
+            );
+        }
+
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// `scheme://host[:port]`, nothing more: what a browser sends in `Origin`.
+fn is_origin(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '*', '?', '#', ' '])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+
+    fn keys_of(settings: &Settings) -> Vec<&'static str> {
+        settings
+            .validate()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|problem| problem.key)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Settings::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn production_refuses_sqlite_and_names_the_key() {
+        let settings = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        let problems = settings.validate().err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "database.url");
+        assert!(problems[0].to_string().contains("TROVE__DATABASE__URL"));
+        assert!(problems[0].expected.contains("production"));
+    }
+
+    #[test]
+    fn production_accepts_a_server_database() {
+        let mut settings = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
+        assert_eq!(settings.validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let mut settings = Settings::default();
+        settings.database.url = SecretString::from("oracle://x");
+        settings.database.min_connections = 50;
+        settings.rate_limit.per_second = 0;
+        settings.http.cors_allowed_origins = vec!["*".into(), "https://ok.example".into()];
+        assert_eq!(
+            keys_of(&settings),
+            [
+                "database.url",
+                "database.min_connections",
+                "http.cors_allowed_origins",
+                "rate_limit.per_second"
+            ]
+        );
+    }
+
+    #[test]
+    fn origins_must_be_scheme_and_host_only() {
+        assert!(is_origin("https://admin.example.com"));
+        assert!(is_origin("http://localhost:5173"));
+        assert!(!is_origin("*"));
+        assert!(!is_origin("https://*.example.com"));
+        assert!(!is_origin("https://example.com/path"));
+        assert!(!is_origin("example.com"));
+    }
+
+    #[test]
+    fn a_bad_database_url_is_not_echoed() {
+        let mut settings = Settings::default();
+        settings.database.url = SecretString::from("oracle://user:hunter2@x");
+        let problems = settings.validate().err().unwrap_or_default();
+        assert!(problems.iter().all(|p| !p.to_string().contains("hunter2")));
+    }
+}

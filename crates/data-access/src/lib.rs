@@ -1,0 +1,17 @@
+//! Trove's persistence: connecting, the schema, SeaORM entities and the repositories that
+//! read and write them.
+//!
+//! Policy: repositories are free functions taking `&impl ConnectionTrait`, so a caller can
+//! run several inside one transaction. Timestamps are stored as UTC without a zone
+//! (`DATETIME`/`TIMESTAMP`/text), the one form all three backends compare alike. Nothing
+//! here knows about HTTP.
+
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod jobs;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{connect, migrate};
+pub use error::is_unavailable;

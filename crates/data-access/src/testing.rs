@@ -1,0 +1,157 @@
+//! A fresh, migrated database per test, dropped when the test ends.
+//!
+//! `TEST_DATABASE_URL` picks the server: unset means a SQLite file in the temp folder;
+//! `mysql://root@127.0.0.1:3306` or `postgres://postgres@127.0.0.1:5432/postgres` make a new
+//! database on that server for each test, so tests run in parallel without sharing rows.
+//! Setup failures panic: this is test support and a broken setup must stop the test.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+#[derive(Debug)]
+enum Location {
+    SqliteFile(PathBuf),
+    Server {
+        admin_url: String,
+        name: String,
+        backend: DbBackend,
+    },
+}
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// The URL to give the code under test.
+    pub url: String,
+    /// A connection for the test's own checks.
+    pub db: DatabaseConnection,
+    location: Location,
+}
+
+impl TestDatabase {
+    /// Creates and migrates a database on the server `TEST_DATABASE_URL` names (SQLite when
+    /// unset).
+    pub async fn create() -> Self {
+        let name = format!("trove_t_{}", Uuid::new_v4().simple());
+        let (url, location) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if !server.starts_with("sqlite") => {
+                let backend = if server.starts_with("postgres") {
+                    DbBackend::Postgres
+                } else {
+                    DbBackend::MySql
+                };
+                let admin = Database::connect(server.as_str())
+                    .await
+                    .expect("TEST_DATABASE_URL must point at a running database server");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                (
+                    format!("{}/{name}", server_root(&server)),
+                    Location::Server {
+                        admin_url: server,
+                        name,
+                        backend,
+                    },
+                )
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                (
+                    format!("sqlite://{}?mode=rwc", path.display()),
+                    Location::SqliteFile(path),
+                )
+            }
+        };
+        let db = Database::connect(url.as_str())
+            .await
+            .expect("connect to the test database");
+        crate::migrate(&db)
+            .await
+            .expect("migrate the test database");
+        Self { url, db, location }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+}
+
+/// `scheme://user@host:port` without any path or query.
+fn server_root(url: &str) -> &str {
+    let authority_start = url.find("://").map_or(0, |index| index + 3);
+    match url[authority_start..].find(['/', '?']) {
+        Some(end) => &url[..authority_start + end],
+        None => url,
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.location {
+            Location::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Location::Server {
+                admin_url,
+                name,
+                backend,
+            } => {
+                let statement = match backend {
+                    DbBackend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    _ => format!("DROP DATABASE IF EXISTS {name}"),
+                };
+                let admin_url = admin_url.clone();
+                let db = self.db.clone();
+                // Drop runs outside any runtime guarantee; a private runtime on its own
+                // thread closes our pool and drops the database.
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    runtime.block_on(async move {
+                        db.close().await.ok();
+                        if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                            admin.execute_unprepared(&statement).await.ok();
+                            admin.close().await.ok();
+                        }
+                    });
+                    Ok::<_, std::io::Error>(())
+                })
+                .join();
+                if !matches!(dropped, Ok(Ok(()))) {
+                    eprintln!("could not drop test database {name}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_root;
+
+    #[test]
+    fn server_root_strips_database_and_query() {
+        assert_eq!(
+            server_root("mysql://root@127.0.0.1:3306"),
+            "mysql://root@127.0.0.1:3306"
+        );
+        assert_eq!(
+            server_root("mysql://root@127.0.0.1:3306/test"),
+            "mysql://root@127.0.0.1:3306"
+        );
+        assert_eq!(
+            server_root("postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
+            "postgres://postgres@127.0.0.1:5432"
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! The life of a queued job: its states, and how long to wait before the next attempt.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Where a job row stands in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// Waiting for its `run_at` time, or for a worker to pick it up.
+    Pending,
+    /// Claimed by a worker whose lease has not yet expired.
+    Running,
+    /// Gave up: attempts exhausted or a permanent failure. Kept with its last error.
+    Dead,
+}
+
+impl JobStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown job status `{0}`")]
+pub struct UnknownJobStatus(pub String);
+
+impl FromStr for JobStatus {
+    type Err = UnknownJobStatus;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "pending" => Ok(Self::Pending),
+            "running" => Ok(Self::Running),
+            "dead" => Ok(Self::Dead),
+            other => Err(UnknownJobStatus(other.to_owned())),
+        }
+    }
+}
+
+/// Exponential backoff with jitter between attempts, capped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// Delay before the attempt that follows `attempt` (1-based). `jitter` in `[0, 1]`
+    /// scales the delay into `[delay / 2, delay]`, so workers retrying together spread out.
+    pub fn delay_after(&self, attempt: u32, jitter: f64) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let exponential = self.base_delay.saturating_mul(1u32 << exponent);
+        let capped = exponential.min(self.max_delay);
+        let factor = 0.5 + 0.5 * jitter.clamp(0.0, 1.0);
+        capped.mul_f64(factor)
+    }
+
+    /// Whether the job may be tried again after `attempts` tries.
+    pub fn may_retry(&self, attempts: u32) -> bool {
+        attempts < self.max_attempts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: RetryPolicy = RetryPolicy {
+        base_delay: Duration::from_secs(2),
+        max_delay: Duration::from_secs(60),
+        max_attempts: 5,
+    };
+
+    #[test]
+    fn status_round_trips_through_its_text_form() {
+        for status in [JobStatus::Pending, JobStatus::Running, JobStatus::Dead] {
+            assert_eq!(status.as_str().parse::<JobStatus>(), Ok(status));
+        }
+        assert!("done".parse::<JobStatus>().is_err());
+    }
+
+    #[test]
+    fn delay_doubles_per_attempt_and_is_capped() {
+        assert_eq!(POLICY.delay_after(1, 1.0), Duration::from_secs(2));
+        assert_eq!(POLICY.delay_after(2, 1.0), Duration::from_secs(4));
+        assert_eq!(POLICY.delay_after(3, 1.0), Duration::from_secs(8));
+        assert_eq!(POLICY.delay_after(10, 1.0), Duration::from_secs(60));
+        assert_eq!(POLICY.delay_after(u32::MAX, 1.0), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn jitter_keeps_the_delay_between_half_and_full() {
+        assert_eq!(POLICY.delay_after(3, 0.0), Duration::from_secs(4));
+        assert_eq!(POLICY.delay_after(3, 7.0), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn retries_stop_at_the_attempt_limit() {
+        assert!(POLICY.may_retry(4));
+        assert!(!POLICY.may_retry(5));
+    }
+}

@@ -1,0 +1,7 @@
+//! Trove's domain: identifiers and value types with their rules.
+//!
+//! Policy: nothing here performs I/O, awaits, or knows about SeaORM or HTTP. A value that
+//! can be built from this crate is valid; parsing is the only way in from untrusted input.
+
+pub mod ids;
+pub mod job;

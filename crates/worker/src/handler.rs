@@ -1,0 +1,47 @@
+//! The contract between the worker loop and the code that does a job's work.
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Why an attempt failed, which decides what happens next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    /// Might work later (timeouts, 5xx, 429): retried with backoff.
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Will never work (bad payload, a 4xx that will not change): dead at once.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+#[async_trait]
+pub trait JobHandler: Send + Sync {
+    /// The job kind this handler runs, e.g. `send_email`.
+    fn kind(&self) -> &'static str;
+    /// Does the work. Must be idempotent: a job can be delivered more than once.
+    async fn run(&self, payload: &str) -> Result<(), JobError>;
+}
+
+/// Handlers by job kind.
+#[derive(Default, Clone)]
+pub struct HandlerRegistry {
+    handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+}
+
+impl std::fmt::Debug for HandlerRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.handlers.keys()).finish()
+    }
+}
+
+impl HandlerRegistry {
+    pub fn with(mut self, handler: impl JobHandler + 'static) -> Self {
+        self.handlers.insert(handler.kind(), Arc::new(handler));
+        self
+    }
+
+    pub fn get(&self, kind: &str) -> Option<Arc<dyn JobHandler>> {
+        self.handlers.get(kind).cloned()
+    }
+}

@@ -1,0 +1,24 @@
+//! `trove-worker`: the job consumer as its own process (production layout).
+
+use std::process::ExitCode;
+use trove_bootstrap::{Settings, shutdown, telemetry};
+use trove_worker::{HandlerRegistry, Worker};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = Settings::load_or_exit();
+    telemetry::init_logging(&settings);
+    let _error_reporting = telemetry::init_error_reporting(&settings);
+
+    let db = match trove_data_access::connect(&settings.database).await {
+        Ok(db) => db,
+        Err(error) => {
+            tracing::error!(%error, "cannot open the database pool");
+            return ExitCode::FAILURE;
+        }
+    };
+    Worker::new(db, &settings.worker, HandlerRegistry::default())
+        .run_until_stopped(shutdown::on_signal())
+        .await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,19 @@
+//! Trove's database schema as an ordered list of SeaORM migrations.
+//!
+//! Policy: a migration describes tables with `sea-orm-migration`'s schema builder only and
+//! imports nothing from the rest of the workspace (no entities), so old migrations keep
+//! compiling as the code moves on. A released migration is never edited; add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_foundation;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_foundation::Migration)]
+    }
+}
