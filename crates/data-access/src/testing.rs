@@ -81,6 +81,15 @@ impl TestDatabase {
     }
 }
 
+async fn drop_database(admin_url: String, statement: String) -> Result<(), String> {
+    let admin = Database::connect(admin_url.as_str())
+        .await
+        .map_err(|error| error.to_string())?;
+    let dropped = admin.execute_unprepared(&statement).await.map(drop);
+    admin.close().await.ok();
+    dropped.map_err(|error| error.to_string())
+}
+
 /// `scheme://user@host:port` without any path or query.
 fn server_root(url: &str) -> &str {
     let authority_start = url.find("://").map_or(0, |index| index + 3);
@@ -109,26 +118,26 @@ impl Drop for TestDatabase {
                     DbBackend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
                     _ => format!("DROP DATABASE IF EXISTS {name}"),
                 };
-                let admin_url = admin_url.clone();
-                let db = self.db.clone();
-                // Drop runs outside any runtime guarantee; a private runtime on its own
-                // thread closes our pool and drops the database.
-                let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()?;
-                    runtime.block_on(async move {
-                        db.close().await.ok();
-                        if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                            admin.execute_unprepared(&statement).await.ok();
-                            admin.close().await.ok();
+                let cleanup = drop_database(admin_url.clone(), statement);
+                let dropped = match tokio::runtime::Handle::try_current() {
+                    // The connection drivers run on the test's runtime, so cleanup must
+                    // not block it: a multi-thread runtime lends this thread out meanwhile.
+                    Ok(handle) => match handle.runtime_flavor() {
+                        tokio::runtime::RuntimeFlavor::MultiThread => {
+                            tokio::task::block_in_place(|| handle.block_on(cleanup))
                         }
-                    });
-                    Ok::<_, std::io::Error>(())
-                })
-                .join();
-                if !matches!(dropped, Ok(Ok(()))) {
-                    eprintln!("could not drop test database {name}");
+                        _ => panic!(
+                            "TestDatabase on a server needs #[tokio::test(flavor = \"multi_thread\")]"
+                        ),
+                    },
+                    Err(_) => tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|error| error.to_string())
+                        .and_then(|runtime| runtime.block_on(cleanup)),
+                };
+                if let Err(error) = dropped {
+                    eprintln!("could not drop test database {name}: {error}");
                 }
             }
         }

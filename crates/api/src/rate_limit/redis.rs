@@ -2,12 +2,14 @@
 //!
 //! The script keeps one key per client holding its theoretical arrival time (microseconds,
 //! Redis clock) and expires it once the allowance is whole again, so idle clients cost
-//! nothing. Any Redis error or slow answer falls back to the in-process limiter.
+//! nothing. Any Redis error or slow answer falls back to the in-process limiter, and keeps
+//! requests on it for a short cooldown so an outage does not add a connection attempt to
+//! every request.
 
 use super::{Decision, LocalLimiter, RateLimiter};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 const GCRA: &str = r"
@@ -29,10 +31,13 @@ return {1, math.floor((now - allow_at) / interval), 0, new_tat - now}
 /// Answers slower than this count as a Redis failure.
 const TIMEOUT: Duration = Duration::from_millis(250);
 const KEY_PREFIX: &str = "trove:rl:";
+/// After a Redis failure, how long checks stay on the in-process limiter.
+const COOLDOWN: Duration = Duration::from_secs(5);
 
 pub struct RedisLimiter {
     client: redis::Client,
     connection: Mutex<Option<ConnectionManager>>,
+    bypass_until: std::sync::Mutex<Option<Instant>>,
     script: redis::Script,
     interval_us: u64,
     burst: u32,
@@ -54,6 +59,7 @@ impl RedisLimiter {
         Ok(Self {
             client: redis::Client::open(url)?,
             connection: Mutex::new(None),
+            bypass_until: std::sync::Mutex::new(None),
             script: redis::Script::new(GCRA),
             interval_us: 1_000_000 / u64::from(per_second.max(1)),
             burst: burst.max(1),
@@ -73,6 +79,14 @@ impl RedisLimiter {
         let connection = ConnectionManager::new_with_config(self.client.clone(), config).await?;
         *slot = Some(connection.clone());
         Ok(connection)
+    }
+
+    fn in_cooldown(&self) -> bool {
+        self.bypass_until
+            .lock()
+            .ok()
+            .and_then(|until| *until)
+            .is_some_and(|until| Instant::now() < until)
     }
 
     async fn check_shared(&self, key: &str) -> Result<Decision, String> {
@@ -97,10 +111,16 @@ impl RedisLimiter {
 #[async_trait]
 impl RateLimiter for RedisLimiter {
     async fn check(&self, key: &str) -> Decision {
+        if self.in_cooldown() {
+            return self.fallback.check_now(key);
+        }
         match self.check_shared(key).await {
             Ok(decision) => decision,
             Err(error) => {
-                tracing::warn!(%error, "shared rate limit unavailable; using this instance's limit");
+                tracing::warn!(%error, cooldown_s = COOLDOWN.as_secs(), "shared rate limit unavailable; using this instance's limit");
+                if let Ok(mut until) = self.bypass_until.lock() {
+                    *until = Some(Instant::now() + COOLDOWN);
+                }
                 self.fallback.check_now(key)
             }
         }

@@ -1,0 +1,105 @@
+//! `/health` and `/health/detailed`, including a database outage and recovery.
+
+mod support;
+
+use secrecy::SecretString;
+use std::time::Duration;
+use support::TestApp;
+use support::tcp_proxy::TcpProxy;
+use trove_bootstrap::{Environment, Settings};
+use trove_data_access::testing::TestDatabase;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liveness_answers_ok() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detailed_health_reports_each_dependency() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/health/detailed").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let names: Vec<&str> = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| check["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["database", "queue"]);
+    for check in body["checks"].as_array().unwrap() {
+        assert_eq!(check["status"], "up", "{check}");
+        assert!(check["latency_ms"].as_f64().is_some());
+    }
+    assert!(!body.to_string().contains(&app.database.url), "no connection strings in the report");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_queue_table_is_503_naming_it() {
+    let app = TestApp::spawn().await;
+    use sea_orm::ConnectionTrait;
+    app.database.db.execute_unprepared("DROP TABLE jobs").await.unwrap();
+    let response = app.get("/health/detailed").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "down");
+    assert_eq!(body["message"], "required dependency down: queue");
+}
+
+/// Cuts the network between the API and its MySQL/PostgreSQL server, then restores it.
+/// SQLite has no network to cut, so this runs in the server-backed suites only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
+    let database = TestDatabase::create().await;
+    let Some((target, proxied_url)) = proxied(&database.url).await else {
+        eprintln!("embedded SQLite has no network to cut; skipping the outage test");
+        return;
+    };
+    let proxy = TcpProxy::start(target).await;
+    let mut settings = Settings::default();
+    settings.env = Environment::Test;
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.acquire_timeout_seconds = 1;
+    settings.database.connect_timeout_seconds = 1;
+    settings.database.url = SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
+    let app = TestApp::spawn_on(database, &settings).await;
+
+    assert_eq!(app.get("/health/detailed").await.status(), 200);
+
+    proxy.cut().await;
+    let response = app.get("/health/detailed").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("database"), "{body}");
+
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..20 {
+        if app.get("/health/detailed").await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(recovered, "the API must recover once the database is back");
+}
+
+/// The server address behind a MySQL/PostgreSQL URL and the same URL with `{port}` in
+/// place of a local proxy port.
+async fn proxied(url: &str) -> Option<(std::net::SocketAddr, String)> {
+    if url.starts_with("sqlite") {
+        return None;
+    }
+    let authority_start = url.find('@').map(|at| at + 1).or_else(|| url.find("://").map(|i| i + 3))?;
+    let authority_end = url[authority_start..].find('/').map(|end| authority_start + end)?;
+    let authority = &url[authority_start..authority_end];
+    let target = tokio::net::lookup_host(authority).await.ok()?.next()?;
+    let proxied = format!("{}127.0.0.1:{{port}}{}", &url[..authority_start], &url[authority_end..]);
+    Some((target, proxied))
+}

@@ -1,0 +1,88 @@
+//! `TestApp`: the real API on a free port over a fresh database, plus request helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod tcp_proxy;
+
+use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
+use trove_api::Application;
+use trove_bootstrap::{Environment, Settings};
+use trove_data_access::testing::TestDatabase;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    shutdown: CancellationToken,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns the app with test defaults (port 0, one HTTP worker, a generous rate limit)
+    /// after `customise` has adjusted the settings.
+    pub async fn spawn_with(customise: impl FnOnce(&mut Settings)) -> Self {
+        let database = TestDatabase::create().await;
+        let mut settings = Settings::default();
+        settings.env = Environment::Test;
+        settings.server.port = 0;
+        settings.server.workers = 1;
+        settings.server.shutdown_grace_seconds = 1;
+        settings.database.url = SecretString::from(database.url.clone());
+        settings.rate_limit.burst = 10_000;
+        customise(&mut settings);
+        Self::spawn_on(database, &settings).await
+    }
+
+    pub async fn spawn_on(database: TestDatabase, settings: &Settings) -> Self {
+        settings.validate().expect("test settings must be valid");
+        let application = Application::build(settings).await.expect("build the app");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let shutdown = CancellationToken::new();
+        tokio::spawn(application.run_until_stopped(shutdown.clone()));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            address,
+            client,
+            database,
+            shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Asserts the JSON error shape and returns the body.
+pub async fn error_body(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .expect("every response carries X-Request-Id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = response.json().await.expect("error bodies are JSON");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["request_id"], request_id.as_str(), "{body}");
+    assert!(body["error"].as_str().is_some_and(|text| !text.is_empty()), "{body}");
+    assert!(body["message"].as_str().is_some_and(|text| !text.is_empty()), "{body}");
+    body
+}
