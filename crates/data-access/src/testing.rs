@@ -36,7 +36,7 @@ impl TestDatabase {
     pub async fn create() -> Self {
         let name = format!("trove_t_{}", Uuid::new_v4().simple());
         let (url, location) = match std::env::var("TEST_DATABASE_URL") {
-            Ok(server) if !server.starts_with("sqlite") => {
+            Ok(server) if !server.is_empty() && !server.starts_with("sqlite") => {
                 let backend = if server.starts_with("postgres") {
                     DbBackend::Postgres
                 } else {

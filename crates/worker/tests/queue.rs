@@ -1,0 +1,204 @@
+//! The worker loop against the jobs table on SQLite, MariaDB or PostgreSQL.
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use trove_bootstrap::settings::WorkerSettings;
+use trove_data_access::jobs::{self, NewJob};
+use trove_data_access::testing::TestDatabase;
+use trove_domain::ids::JobId;
+use trove_worker::{HandlerRegistry, JobError, JobHandler, Outcome, Worker};
+
+/// Fails transiently `failures` times, then succeeds; counts its runs.
+struct Flaky {
+    failures: u32,
+    runs: Arc<AtomicU32>,
+}
+
+#[async_trait]
+impl JobHandler for Flaky {
+    fn kind(&self) -> &'static str {
+        "flaky"
+    }
+
+    async fn run(&self, payload: &str) -> Result<(), JobError> {
+        assert_eq!(payload, r#"{"n":1}"#);
+        let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+        if run <= self.failures {
+            Err(JobError::Transient(format!("attempt {run} timed out")))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+struct Rejecting;
+
+#[async_trait]
+impl JobHandler for Rejecting {
+    fn kind(&self) -> &'static str {
+        "rejecting"
+    }
+
+    async fn run(&self, _payload: &str) -> Result<(), JobError> {
+        Err(JobError::Permanent("recipient address is malformed".into()))
+    }
+}
+
+fn settings() -> WorkerSettings {
+    WorkerSettings {
+        poll_interval_ms: 20,
+        lease_seconds: 60,
+        max_attempts: 3,
+        retry_base_seconds: 1,
+        retry_max_seconds: 1,
+    }
+}
+
+async fn enqueue(database: &TestDatabase, kind: &str) -> JobId {
+    let id = JobId::new();
+    jobs::enqueue(
+        &database.db,
+        NewJob {
+            id,
+            kind: kind.into(),
+            payload: r#"{"n":1}"#.into(),
+            max_attempts: 3,
+            run_at: jobs::now(),
+        },
+    )
+    .await
+    .unwrap();
+    id
+}
+
+/// Makes a rescheduled job due now, instead of waiting for its backoff.
+async fn make_due(database: &TestDatabase, id: JobId) {
+    set_in_the_past(database, "run_at", id).await;
+}
+
+/// Lets a job's lease run out, as when its worker died.
+async fn expire_lease(database: &TestDatabase, id: JobId) {
+    set_in_the_past(database, "locked_until", id).await;
+}
+
+async fn set_in_the_past(database: &TestDatabase, column: &str, id: JobId) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = database.backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!("UPDATE jobs SET {column} = $1 WHERE id = $2"),
+        _ => format!("UPDATE jobs SET {column} = ? WHERE id = ?"),
+    };
+    let earlier = jobs::now() - chrono::Duration::seconds(1);
+    database
+        .db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [earlier.into(), id.as_uuid().into()],
+        ))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successful_job_leaves_the_queue() {
+    let database = TestDatabase::create().await;
+    let runs = Arc::new(AtomicU32::new(0));
+    let handlers = HandlerRegistry::default().with(Flaky { failures: 0, runs: runs.clone() });
+    let worker = Worker::new(database.db.clone(), &settings(), handlers);
+    let id = enqueue(&database, "flaky").await;
+
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Completed));
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert!(jobs::find(&database.db, id).await.unwrap().is_none());
+    assert_eq!(worker.run_once().await.unwrap(), None, "nothing else is due");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transient_failure_is_retried_later_then_dies_after_max_attempts() {
+    let database = TestDatabase::create().await;
+    let runs = Arc::new(AtomicU32::new(0));
+    let handlers = HandlerRegistry::default().with(Flaky { failures: 10, runs: runs.clone() });
+    let worker = Worker::new(database.db.clone(), &settings(), handlers);
+    let id = enqueue(&database, "flaky").await;
+
+    let first = worker.run_once().await.unwrap();
+    assert!(matches!(first, Some(Outcome::Retrying { .. })), "{first:?}");
+    let row = jobs::find(&database.db, id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("pending", 1));
+    assert!(row.run_at > jobs::now(), "the retry waits for its backoff");
+    assert_eq!(row.last_error.as_deref(), Some("attempt 1 timed out"));
+    assert_eq!(worker.run_once().await.unwrap(), None, "not due before the backoff");
+
+    make_due(&database, id).await;
+    assert!(matches!(worker.run_once().await.unwrap(), Some(Outcome::Retrying { .. })));
+    make_due(&database, id).await;
+    let last = worker.run_once().await.unwrap();
+    assert!(matches!(last, Some(Outcome::Dead { .. })), "{last:?}");
+
+    let row = jobs::find(&database.db, id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("dead", 3));
+    assert!(row.last_error.unwrap().contains("gave up after 3 attempts"));
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_failure_or_an_unknown_kind_is_dead_at_once_with_its_reason() {
+    let database = TestDatabase::create().await;
+    let worker = Worker::new(database.db.clone(), &settings(), HandlerRegistry::default().with(Rejecting));
+    let rejected = enqueue(&database, "rejecting").await;
+    worker.run_once().await.unwrap();
+    let row = jobs::find(&database.db, rejected).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("dead", 1));
+    assert_eq!(row.last_error.as_deref(), Some("recipient address is malformed"));
+
+    let unknown = enqueue(&database, "mystery").await;
+    worker.run_once().await.unwrap();
+    let row = jobs::find(&database.db, unknown).await.unwrap().unwrap();
+    assert_eq!(row.status, "dead");
+    assert!(row.last_error.unwrap().contains("no handler"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
+    let database = TestDatabase::create().await;
+    let id = enqueue(&database, "flaky").await;
+    let claimed = jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(claimed.map(|job| (job.id, job.attempt)), Some((id, 1)));
+    assert!(jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap().is_none());
+
+    expire_lease(&database, id).await;
+    let reclaimed = jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(
+        reclaimed.map(|job| (job.id, job.attempt)),
+        Some((id, 2)),
+        "an expired lease makes the job claimable again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_drains_due_jobs_and_stops_on_shutdown() {
+    let database = TestDatabase::create().await;
+    let runs = Arc::new(AtomicU32::new(0));
+    let handlers = HandlerRegistry::default().with(Flaky { failures: 0, runs: runs.clone() });
+    for _ in 0..3 {
+        enqueue(&database, "flaky").await;
+    }
+    let shutdown = CancellationToken::new();
+    let worker = tokio::spawn(
+        Worker::new(database.db.clone(), &settings(), handlers).run_until_stopped(shutdown.clone()),
+    );
+    for _ in 0..100 {
+        if runs.load(Ordering::SeqCst) == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), worker).await.unwrap().unwrap();
+    assert_eq!(jobs::pending_count(&database.db).await.unwrap(), 0);
+}

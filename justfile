@@ -1,0 +1,35 @@
+# Trove backend tasks. `just --list` shows them.
+
+set dotenv-load := false
+
+# Embedded all-in-one mode: API + worker on SQLite, migrations applied at start.
+dev:
+    cargo run
+
+# Apply pending migrations to DATABASE_URL (or TROVE__DATABASE__URL); production never migrates on boot.
+migrate *args="up":
+    DATABASE_URL="${DATABASE_URL:-${TROVE__DATABASE__URL:-sqlite://data/trove.db?mode=rwc}}" cargo run -p migration -- {{args}}
+
+# The README's test command: every suite on embedded SQLite, no services needed.
+test:
+    cargo test --workspace
+
+# The same suites against this machine's MariaDB, PostgreSQL and Redis.
+test-services:
+    TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 TEST_REDIS_URL=redis://127.0.0.1:6379 cargo test --workspace
+    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace
+
+fmt:
+    cargo fmt --all
+
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Print the OpenAPI document.
+openapi:
+    cargo run -q -p trove-api -- openapi
+
+# Everything CI runs, as CI runs it.
+ci:
+    bash .ci/run
