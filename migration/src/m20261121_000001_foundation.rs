@@ -1,6 +1,7 @@
 //! The foundation: users, vendors and their members, the job queue with its
 //! processed-jobs record, and idempotency keys.
 
+use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -9,6 +10,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let at = Instants(manager.get_database_backend());
         manager
             .create_table(
                 Table::create()
@@ -17,8 +19,8 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq(Users::AuthSubject, 255))
                     .col(string_len(Users::Email, 320))
                     .col(string_len_null(Users::DisplayName, 200))
-                    .col(date_time(Users::CreatedAt))
-                    .col(date_time(Users::UpdatedAt))
+                    .col(at.required(Users::CreatedAt))
+                    .col(at.required(Users::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -30,8 +32,8 @@ impl MigrationTrait for Migration {
                     .col(pk_uuid(Vendors::Id))
                     .col(string_len(Vendors::Name, 200))
                     .col(string_len(Vendors::OnboardingStatus, 32).default("profile"))
-                    .col(date_time(Vendors::CreatedAt))
-                    .col(date_time(Vendors::UpdatedAt))
+                    .col(at.required(Vendors::CreatedAt))
+                    .col(at.required(Vendors::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -44,7 +46,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(VendorMemberships::VendorId))
                     .col(uuid(VendorMemberships::UserId))
                     .col(string_len(VendorMemberships::Role, 16))
-                    .col(date_time(VendorMemberships::CreatedAt))
+                    .col(at.required(VendorMemberships::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_vendor_memberships_vendor")
@@ -84,11 +86,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(Jobs::Status, 16))
                     .col(integer(Jobs::Attempts).default(0))
                     .col(integer(Jobs::MaxAttempts))
-                    .col(date_time(Jobs::RunAt))
-                    .col(date_time_null(Jobs::LockedUntil))
+                    .col(at.required(Jobs::RunAt))
+                    .col(at.optional(Jobs::LockedUntil))
                     .col(text_null(Jobs::LastError))
-                    .col(date_time(Jobs::CreatedAt))
-                    .col(date_time(Jobs::UpdatedAt))
+                    .col(at.required(Jobs::CreatedAt))
+                    .col(at.required(Jobs::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -109,7 +111,7 @@ impl MigrationTrait for Migration {
                     .table(ProcessedJobs::Table)
                     .col(pk_uuid(ProcessedJobs::JobId))
                     .col(string_len(ProcessedJobs::Kind, 64))
-                    .col(date_time(ProcessedJobs::ProcessedAt))
+                    .col(at.required(ProcessedJobs::ProcessedAt))
                     .to_owned(),
             )
             .await?;
@@ -124,8 +126,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(IdempotencyKeys::RequestHash, 64))
                     .col(integer_null(IdempotencyKeys::ResponseStatus))
                     .col(text_null(IdempotencyKeys::ResponseBody))
-                    .col(date_time(IdempotencyKeys::CreatedAt))
-                    .col(date_time(IdempotencyKeys::ExpiresAt))
+                    .col(at.required(IdempotencyKeys::CreatedAt))
+                    .col(at.required(IdempotencyKeys::ExpiresAt))
                     .to_owned(),
             )
             .await?;
@@ -165,6 +167,29 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// Instants (UTC, no zone) with microseconds on every backend. MySQL/MariaDB `DATETIME`
+/// would otherwise drop the fraction, and with it sub-second retry delays and leases.
+struct Instants(DbBackend);
+
+impl Instants {
+    fn column<T: IntoIden>(&self, name: T) -> ColumnDef {
+        match self.0 {
+            DbBackend::MySql => ColumnDef::new(name)
+                .custom(Alias::new("DATETIME(6)"))
+                .to_owned(),
+            _ => ColumnDef::new(name).date_time().to_owned(),
+        }
+    }
+
+    fn required<T: IntoIden>(&self, name: T) -> ColumnDef {
+        self.column(name).not_null().to_owned()
+    }
+
+    fn optional<T: IntoIden>(&self, name: T) -> ColumnDef {
+        self.column(name).null().to_owned()
     }
 }
 

@@ -22,8 +22,7 @@ async fn main() -> ExitCode {
 
 async fn serve() -> ExitCode {
     let settings = Settings::load_or_exit();
-    telemetry::init_logging(&settings);
-    let _error_reporting = telemetry::init_error_reporting(&settings);
+    let _telemetry = telemetry::init(&settings);
 
     let application = match Application::build(&settings).await {
         Ok(application) => application,

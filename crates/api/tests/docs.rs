@@ -1,4 +1,5 @@
 //! The OpenAPI document and the Swagger UI, served entirely by the API itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -7,7 +8,12 @@ use support::TestApp;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_spec_is_openapi_3_1_and_documents_the_error_shape() {
     let app = TestApp::spawn().await;
-    let spec: serde_json::Value = app.get("/api/docs/openapi.json").await.json().await.unwrap();
+    let spec: serde_json::Value = app
+        .get("/api/docs/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(spec["info"]["title"], "Trove API");
     for field in ["error", "code", "message", "request_id", "details"] {
@@ -21,16 +27,30 @@ async fn the_spec_is_openapi_3_1_and_documents_the_error_shape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_is_in_the_spec_and_every_documented_operation_is_served() {
     let app = TestApp::spawn().await;
-    let spec: serde_json::Value = app.get("/api/docs/openapi.json").await.json().await.unwrap();
+    let spec: serde_json::Value = app
+        .get("/api/docs/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     let paths = spec["paths"].as_object().unwrap();
 
     for route in ["/health", "/health/detailed", "/metrics"] {
-        assert!(paths.contains_key(route), "{route} is missing from the spec");
+        assert!(
+            paths.contains_key(route),
+            "{route} is missing from the spec"
+        );
     }
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let status = app.client.request(method.clone(), app.url(path)).send().await.unwrap().status();
+            let status = app
+                .client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status();
             assert!(
                 status != 404 && status != 405,
                 "{method} {path} is documented but answers {status}"
@@ -48,23 +68,48 @@ async fn swagger_ui_and_its_assets_are_served_locally() {
 
     let page = app.get("/api/docs/").await;
     assert_eq!(page.status(), 200);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("http"), "{csp}");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("http"),
+        "{csp}"
+    );
     let html = page.text().await.unwrap();
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external URL in the page");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external URL in the page"
+    );
 
     let assets: Vec<String> = html
         .split(['"', '\''])
         .filter(|part| part.ends_with(".js") || part.ends_with(".css") || part.ends_with(".png"))
         .map(|part| part.trim_start_matches("./").to_owned())
         .collect();
-    assert!(assets.iter().any(|asset| asset.ends_with("swagger-ui-bundle.js")), "{assets:?}");
+    assert!(
+        assets
+            .iter()
+            .any(|asset| asset.ends_with("swagger-ui-bundle.js")),
+        "{assets:?}"
+    );
     for asset in &assets {
         let response = app.get(&format!("/api/docs/{asset}")).await;
         assert_eq!(response.status(), 200, "{asset}");
     }
 
-    let initializer = app.get("/api/docs/swagger-initializer.js").await.text().await.unwrap();
-    assert!(initializer.contains("/api/docs/openapi.json"), "{initializer}");
-    assert!(!initializer.contains("http://") && !initializer.contains("https://"), "{initializer}");
+    let initializer = app
+        .get("/api/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains("/api/docs/openapi.json"),
+        "{initializer}"
+    );
+    assert!(
+        !initializer.contains("http://") && !initializer.contains("https://"),
+        "{initializer}"
+    );
 }

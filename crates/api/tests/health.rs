@@ -1,4 +1,5 @@
 //! `/health` and `/health/detailed`, including a database outage and recovery.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -6,7 +7,6 @@ use secrecy::SecretString;
 use std::time::Duration;
 use support::TestApp;
 use support::tcp_proxy::TcpProxy;
-use trove_bootstrap::{Environment, Settings};
 use trove_data_access::testing::TestDatabase;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,14 +36,21 @@ async fn detailed_health_reports_each_dependency() {
         assert_eq!(check["status"], "up", "{check}");
         assert!(check["latency_ms"].as_f64().is_some());
     }
-    assert!(!body.to_string().contains(&app.database.url), "no connection strings in the report");
+    assert!(
+        !body.to_string().contains(&app.database.url),
+        "no connection strings in the report"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_queue_table_is_503_naming_it() {
     let app = TestApp::spawn().await;
     use sea_orm::ConnectionTrait;
-    app.database.db.execute_unprepared("DROP TABLE jobs").await.unwrap();
+    app.database
+        .db
+        .execute_unprepared("DROP TABLE jobs")
+        .await
+        .unwrap();
     let response = app.get("/health/detailed").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -61,14 +68,13 @@ async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
         return;
     };
     let proxy = TcpProxy::start(target).await;
-    let mut settings = Settings::default();
-    settings.env = Environment::Test;
-    settings.server.port = 0;
-    settings.server.workers = 1;
-    settings.database.acquire_timeout_seconds = 1;
-    settings.database.connect_timeout_seconds = 1;
-    settings.database.url = SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
-    let app = TestApp::spawn_on(database, &settings).await;
+    let app = TestApp::spawn_on(database, |settings| {
+        settings.database.url =
+            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
+        settings.database.acquire_timeout_seconds = 1;
+        settings.database.connect_timeout_seconds = 1;
+    })
+    .await;
 
     assert_eq!(app.get("/health/detailed").await.status(), 200);
 
@@ -76,7 +82,10 @@ async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
     let response = app.get("/health/detailed").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("database"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("database"),
+        "{body}"
+    );
 
     proxy.restore();
     let mut recovered = false;
@@ -96,10 +105,19 @@ async fn proxied(url: &str) -> Option<(std::net::SocketAddr, String)> {
     if url.starts_with("sqlite") {
         return None;
     }
-    let authority_start = url.find('@').map(|at| at + 1).or_else(|| url.find("://").map(|i| i + 3))?;
-    let authority_end = url[authority_start..].find('/').map(|end| authority_start + end)?;
+    let authority_start = url
+        .find('@')
+        .map(|at| at + 1)
+        .or_else(|| url.find("://").map(|i| i + 3))?;
+    let authority_end = url[authority_start..]
+        .find('/')
+        .map(|end| authority_start + end)?;
     let authority = &url[authority_start..authority_end];
     let target = tokio::net::lookup_host(authority).await.ok()?.next()?;
-    let proxied = format!("{}127.0.0.1:{{port}}{}", &url[..authority_start], &url[authority_end..]);
+    let proxied = format!(
+        "{}127.0.0.1:{{port}}{}",
+        &url[..authority_start],
+        &url[authority_end..]
+    );
     Some((target, proxied))
 }

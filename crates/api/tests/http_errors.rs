@@ -1,4 +1,5 @@
 //! Every error response has the JSON shape with the request id; security headers and CORS.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -14,8 +15,19 @@ async fn an_unknown_route_is_404_in_the_error_shape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_method_is_405_with_allow() {
     let app = TestApp::spawn().await;
-    let response = app.client.delete(app.url("/health/detailed")).send().await.unwrap();
-    let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
+    let response = app
+        .client
+        .delete(app.url("/health/detailed"))
+        .send()
+        .await
+        .unwrap();
+    let allow = response
+        .headers()
+        .get("allow")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(allow, "GET, HEAD");
     error_body(response, 405, "method_not_allowed").await;
 }
@@ -69,8 +81,14 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["x-frame-options"], "DENY");
         assert_eq!(headers["referrer-policy"], "no-referrer");
-        assert_eq!(headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
-        assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'"
+        );
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
     }
 }
 
@@ -87,7 +105,12 @@ async fn hsts_is_sent_only_when_a_trusted_proxy_says_https() {
         .send()
         .await
         .unwrap();
-    assert!(via_tls.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(
+        via_tls.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
 
     let untrusting = TestApp::spawn().await;
     let spoofed = untrusting
@@ -115,8 +138,14 @@ async fn cors_allows_listed_origins_with_credentials_and_never_a_wildcard() {
         .await
         .unwrap();
     assert!(preflight.status().is_success(), "{}", preflight.status());
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "https://admin.trove.example");
-    assert_eq!(preflight.headers()["access-control-allow-credentials"], "true");
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://admin.trove.example"
+    );
+    assert_eq!(
+        preflight.headers()["access-control-allow-credentials"],
+        "true"
+    );
 
     let stranger = app
         .client
@@ -126,7 +155,12 @@ async fn cors_allows_listed_origins_with_credentials_and_never_a_wildcard() {
         .send()
         .await
         .unwrap();
-    assert!(stranger.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        stranger
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     let body = error_body(stranger, 400, "bad_request").await;
     assert!(body["message"].is_string());
 }

@@ -1,4 +1,5 @@
 //! `/metrics` in Prometheus text format, labelled by route pattern.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -13,14 +14,23 @@ async fn requests_are_counted_by_route_and_status() {
 
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = response.text().await.unwrap();
     assert!(
-        text.contains(r#"trove_http_requests_total{method="GET",route="/health/detailed",status="200"} 2"#),
+        text.contains(
+            r#"trove_http_requests_total{method="GET",route="/health/detailed",status="200"} 2"#
+        ),
         "{text}"
     );
     assert!(
-        text.contains(r#"trove_http_requests_total{method="GET",route="unmatched",status="404"} 1"#),
+        text.contains(
+            r#"trove_http_requests_total{method="GET",route="unmatched",status="404"} 1"#
+        ),
         "raw unknown paths must not become labels: {text}"
     );
     assert!(text.contains("trove_http_request_duration_seconds_bucket"));

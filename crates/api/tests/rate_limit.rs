@@ -1,6 +1,7 @@
 //! Per-client rate limiting: 429 with `Retry-After` and `RateLimit-*`, keyed by client IP,
 //! forwarded addresses believed only from trusted proxies; the Redis store shares a limit
 //! between instances.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -29,11 +30,18 @@ async fn statuses(app: &TestApp, count: usize, forwarded_for: Option<&str>) -> V
 async fn forty_quick_requests_from_one_client_are_limited() {
     let app = TestApp::spawn_with(default_limits).await;
     let statuses = statuses(&app, 40, None).await;
-    assert!(statuses[..10].iter().all(|status| *status == 200), "{statuses:?}");
+    assert!(
+        statuses[..10].iter().all(|status| *status == 200),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&429), "{statuses:?}");
 
     let limited = app.get("/api/docs/openapi.json").await;
-    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry_after >= 1);
     assert_eq!(limited.headers()["ratelimit-limit"], "10");
     assert_eq!(limited.headers()["ratelimit-remaining"], "0");
@@ -63,7 +71,10 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
             .unwrap();
         statuses.push(response.status().as_u16());
     }
-    assert!(statuses.contains(&429), "rotating X-Forwarded-For must not evade the limit: {statuses:?}");
+    assert!(
+        statuses.contains(&429),
+        "rotating X-Forwarded-For must not evade the limit: {statuses:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,13 +87,19 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     let first = statuses(&app, 40, Some("203.0.113.1")).await;
     assert!(first.contains(&429), "{first:?}");
     let second = statuses(&app, 10, Some("203.0.113.2")).await;
-    assert!(second.iter().all(|status| *status == 200), "a second client is not limited: {second:?}");
+    assert!(
+        second.iter().all(|status| *status == 200),
+        "a second client is not limited: {second:?}"
+    );
 }
 
 /// Runs against the Redis that `TEST_REDIS_URL` names; skipped without one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_sharing_redis_share_one_limit() {
-    let Some(redis_url) = std::env::var("TEST_REDIS_URL").ok().filter(|url| !url.is_empty()) else {
+    let Some(redis_url) = std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
         eprintln!("TEST_REDIS_URL is not set; skipping the Redis rate-limit test");
         return;
     };
@@ -98,7 +115,10 @@ async fn instances_sharing_redis_share_one_limit() {
     let spent = statuses(&first, 10, Some(&client_ip)).await;
     assert!(spent.iter().all(|status| *status == 200), "{spent:?}");
     let elsewhere = statuses(&second, 5, Some(&client_ip)).await;
-    assert!(elsewhere.contains(&429), "the other instance must see the spent burst: {elsewhere:?}");
+    assert!(
+        elsewhere.contains(&429),
+        "the other instance must see the spent burst: {elsewhere:?}"
+    );
 
     let health: serde_json::Value = first.get("/health/detailed").await.json().await.unwrap();
     let store = health["checks"]
@@ -119,12 +139,19 @@ async fn an_unreachable_redis_falls_back_to_the_local_limit() {
     })
     .await;
     let response = app.get("/health/detailed").await;
-    assert_eq!(response.status(), 200, "an optional dependency does not fail the service");
+    assert_eq!(
+        response.status(),
+        200,
+        "an optional dependency does not fail the service"
+    );
     let health: serde_json::Value = response.json().await.unwrap();
     assert_eq!(health["status"], "degraded");
 
     let statuses = statuses(&app, 40, None).await;
-    assert!(statuses[..9].iter().all(|status| *status == 200), "{statuses:?}");
+    assert!(
+        statuses[..9].iter().all(|status| *status == 200),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&429), "{statuses:?}");
 }
 

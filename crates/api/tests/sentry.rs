@@ -1,6 +1,7 @@
 //! 5xx responses reach Sentry with the request id, checked against a local server that
 //! receives the envelopes the real Sentry SDK sends. Its own test binary: the Sentry
 //! client is process-wide.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -13,7 +14,10 @@ use support::TestApp;
 type Received = Arc<Mutex<Vec<String>>>;
 
 async fn receive(body: web::Bytes, received: web::Data<Received>) -> &'static str {
-    received.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+    received
+        .lock()
+        .unwrap()
+        .push(String::from_utf8_lossy(&body).into_owned());
     "{}"
 }
 
@@ -39,12 +43,22 @@ async fn a_5xx_is_reported_with_its_request_id() {
     let _guard = trove_bootstrap::telemetry::init_error_reporting(&settings).unwrap();
 
     let app = TestApp::spawn().await;
-    app.database.db.execute_unprepared("DROP TABLE jobs").await.unwrap();
+    app.database
+        .db
+        .execute_unprepared("DROP TABLE jobs")
+        .await
+        .unwrap();
     let response = app.get("/health/detailed").await;
     assert_eq!(response.status(), 503);
-    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
 
-    sentry::Hub::main().client().unwrap().flush(Some(Duration::from_secs(5)));
+    sentry::Hub::main()
+        .client()
+        .unwrap()
+        .flush(Some(Duration::from_secs(5)));
     let mut envelopes = Vec::new();
     for _ in 0..50 {
         envelopes = received.lock().unwrap().clone();
@@ -57,6 +71,9 @@ async fn a_5xx_is_reported_with_its_request_id() {
         .iter()
         .find(|envelope| envelope.contains("/health/detailed"))
         .unwrap_or_else(|| panic!("no envelope about the failed request: {envelopes:?}"));
-    assert!(event.contains(&request_id), "the event carries the request id: {event}");
+    assert!(
+        event.contains(&request_id),
+        "the event carries the request id: {event}"
+    );
     assert!(event.contains("503"), "{event}");
 }

@@ -11,8 +11,15 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// Logging, then error reporting: what every binary calls first. Keep the returned guard
+/// alive until the process exits; dropping it flushes pending Sentry events.
+pub fn init(settings: &Settings) -> Option<sentry::ClientInitGuard> {
+    init_logging(settings);
+    init_error_reporting(settings)
+}
+
 /// Installs the global tracing subscriber. Call once, before anything logs.
-pub fn init_logging(settings: &Settings) {
+fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_new(&settings.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match settings.log.format {
         LogFormat::Json => true,

@@ -18,8 +18,7 @@ async fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    telemetry::init_logging(&settings);
-    let _error_reporting = telemetry::init_error_reporting(&settings);
+    let _telemetry = telemetry::init(&settings);
 
     let db = match trove_data_access::connect(&settings.database).await {
         Ok(db) => db,

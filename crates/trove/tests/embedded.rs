@@ -1,5 +1,6 @@
 //! The all-in-one binary as a user runs it: start in an empty folder, serve, stop cleanly;
 //! refuse bad settings with exit code 2.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -23,7 +24,11 @@ fn scratch_dir() -> std::path::PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -40,20 +45,32 @@ fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::Exi
 #[test]
 fn a_bad_setting_exits_2_naming_the_key() {
     let dir = scratch_dir();
-    let output = trove(&dir).env("TROVE__SERVER__PORT", "eighty").output().unwrap();
+    let output = trove(&dir)
+        .env("TROVE__SERVER__PORT", "eighty")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("server.port") && stderr.contains("TROVE__SERVER__PORT"), "{stderr}");
+    assert!(
+        stderr.contains("server.port") && stderr.contains("TROVE__SERVER__PORT"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
 #[test]
 fn the_production_profile_refuses_the_embedded_database() {
     let dir = scratch_dir();
-    let output = trove(&dir).env("TROVE__ENV", "production").output().unwrap();
+    let output = trove(&dir)
+        .env("TROVE__ENV", "production")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("database.url") && stderr.contains("SQLite"), "{stderr}");
+    assert!(
+        stderr.contains("database.url") && stderr.contains("SQLite"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,15 +94,36 @@ async fn starts_in_an_empty_folder_serves_and_stops_cleanly_on_sigterm() {
     assert!(banner.contains(&format!("{base}/api/docs/")), "{banner}");
 
     let client = reqwest::Client::new();
-    let health = client.get(format!("{base}/health/detailed")).send().await.unwrap();
+    let health = client
+        .get(format!("{base}/health/detailed"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200, "migrations were applied at start");
-    let docs = client.get(format!("{base}/api/docs/")).send().await.unwrap();
+    let docs = client
+        .get(format!("{base}/api/docs/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(docs.status(), 200);
-    assert!(dir.join("data/trove.db").exists(), "the database lives under ./data/");
+    assert!(
+        dir.join("data/trove.db").exists(),
+        "the database lives under ./data/"
+    );
 
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = wait_for_exit(&mut child, Duration::from_secs(20));
-    assert_eq!(status.and_then(|status| status.code()), Some(0), "SIGTERM ends the process with 0");
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(0),
+        "SIGTERM ends the process with 0"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -7,8 +7,7 @@ use trove_worker::{HandlerRegistry, Worker};
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = Settings::load_or_exit();
-    telemetry::init_logging(&settings);
-    let _error_reporting = telemetry::init_error_reporting(&settings);
+    let _telemetry = telemetry::init(&settings);
 
     let db = match trove_data_access::connect(&settings.database).await {
         Ok(db) => db,

@@ -1,4 +1,5 @@
 //! The worker loop against the jobs table on SQLite, MariaDB or PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -107,21 +108,31 @@ async fn set_in_the_past(database: &TestDatabase, column: &str, id: JobId) {
 async fn a_successful_job_leaves_the_queue() {
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
-    let handlers = HandlerRegistry::default().with(Flaky { failures: 0, runs: runs.clone() });
+    let handlers = HandlerRegistry::default().with(Flaky {
+        failures: 0,
+        runs: runs.clone(),
+    });
     let worker = Worker::new(database.db.clone(), &settings(), handlers);
     let id = enqueue(&database, "flaky").await;
 
     assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Completed));
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert!(jobs::find(&database.db, id).await.unwrap().is_none());
-    assert_eq!(worker.run_once().await.unwrap(), None, "nothing else is due");
+    assert_eq!(
+        worker.run_once().await.unwrap(),
+        None,
+        "nothing else is due"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transient_failure_is_retried_later_then_dies_after_max_attempts() {
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
-    let handlers = HandlerRegistry::default().with(Flaky { failures: 10, runs: runs.clone() });
+    let handlers = HandlerRegistry::default().with(Flaky {
+        failures: 10,
+        runs: runs.clone(),
+    });
     let worker = Worker::new(database.db.clone(), &settings(), handlers);
     let id = enqueue(&database, "flaky").await;
 
@@ -131,10 +142,17 @@ async fn a_transient_failure_is_retried_later_then_dies_after_max_attempts() {
     assert_eq!((row.status.as_str(), row.attempts), ("pending", 1));
     assert!(row.run_at > jobs::now(), "the retry waits for its backoff");
     assert_eq!(row.last_error.as_deref(), Some("attempt 1 timed out"));
-    assert_eq!(worker.run_once().await.unwrap(), None, "not due before the backoff");
+    assert_eq!(
+        worker.run_once().await.unwrap(),
+        None,
+        "not due before the backoff"
+    );
 
     make_due(&database, id).await;
-    assert!(matches!(worker.run_once().await.unwrap(), Some(Outcome::Retrying { .. })));
+    assert!(matches!(
+        worker.run_once().await.unwrap(),
+        Some(Outcome::Retrying { .. })
+    ));
     make_due(&database, id).await;
     let last = worker.run_once().await.unwrap();
     assert!(matches!(last, Some(Outcome::Dead { .. })), "{last:?}");
@@ -148,12 +166,19 @@ async fn a_transient_failure_is_retried_later_then_dies_after_max_attempts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_failure_or_an_unknown_kind_is_dead_at_once_with_its_reason() {
     let database = TestDatabase::create().await;
-    let worker = Worker::new(database.db.clone(), &settings(), HandlerRegistry::default().with(Rejecting));
+    let worker = Worker::new(
+        database.db.clone(),
+        &settings(),
+        HandlerRegistry::default().with(Rejecting),
+    );
     let rejected = enqueue(&database, "rejecting").await;
     worker.run_once().await.unwrap();
     let row = jobs::find(&database.db, rejected).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.attempts), ("dead", 1));
-    assert_eq!(row.last_error.as_deref(), Some("recipient address is malformed"));
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("recipient address is malformed")
+    );
 
     let unknown = enqueue(&database, "mystery").await;
     worker.run_once().await.unwrap();
@@ -166,12 +191,21 @@ async fn a_permanent_failure_or_an_unknown_kind_is_dead_at_once_with_its_reason(
 async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
     let database = TestDatabase::create().await;
     let id = enqueue(&database, "flaky").await;
-    let claimed = jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap();
+    let claimed = jobs::claim_next(&database.db, Duration::from_secs(60))
+        .await
+        .unwrap();
     assert_eq!(claimed.map(|job| (job.id, job.attempt)), Some((id, 1)));
-    assert!(jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap().is_none());
+    assert!(
+        jobs::claim_next(&database.db, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     expire_lease(&database, id).await;
-    let reclaimed = jobs::claim_next(&database.db, Duration::from_secs(60)).await.unwrap();
+    let reclaimed = jobs::claim_next(&database.db, Duration::from_secs(60))
+        .await
+        .unwrap();
     assert_eq!(
         reclaimed.map(|job| (job.id, job.attempt)),
         Some((id, 2)),
@@ -183,7 +217,10 @@ async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
 async fn the_loop_drains_due_jobs_and_stops_on_shutdown() {
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
-    let handlers = HandlerRegistry::default().with(Flaky { failures: 0, runs: runs.clone() });
+    let handlers = HandlerRegistry::default().with(Flaky {
+        failures: 0,
+        runs: runs.clone(),
+    });
     for _ in 0..3 {
         enqueue(&database, "flaky").await;
     }
@@ -199,6 +236,9 @@ async fn the_loop_drains_due_jobs_and_stops_on_shutdown() {
     }
     assert_eq!(runs.load(Ordering::SeqCst), 3);
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(5), worker).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), worker)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(jobs::pending_count(&database.db).await.unwrap(), 0);
 }

@@ -21,24 +21,27 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Spawns the app with test defaults (port 0, one HTTP worker, a generous rate limit)
-    /// after `customise` has adjusted the settings.
+    /// Spawns the app over a fresh database with test defaults (port 0, one HTTP worker,
+    /// a generous rate limit) after `customise` has adjusted the settings.
     pub async fn spawn_with(customise: impl FnOnce(&mut Settings)) -> Self {
-        let database = TestDatabase::create().await;
-        let mut settings = Settings::default();
-        settings.env = Environment::Test;
+        Self::spawn_on(TestDatabase::create().await, customise).await
+    }
+
+    /// Like `spawn_with`, over a database the test prepared.
+    pub async fn spawn_on(database: TestDatabase, customise: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = Settings {
+            env: Environment::Test,
+            ..Settings::default()
+        };
         settings.server.port = 0;
         settings.server.workers = 1;
         settings.server.shutdown_grace_seconds = 1;
         settings.database.url = SecretString::from(database.url.clone());
         settings.rate_limit.burst = 10_000;
         customise(&mut settings);
-        Self::spawn_on(database, &settings).await
-    }
-
-    pub async fn spawn_on(database: TestDatabase, settings: &Settings) -> Self {
         settings.validate().expect("test settings must be valid");
-        let application = Application::build(settings).await.expect("build the app");
+
+        let application = Application::build(&settings).await.expect("build the app");
         let address = format!("http://127.0.0.1:{}", application.port());
         let shutdown = CancellationToken::new();
         tokio::spawn(application.run_until_stopped(shutdown.clone()));
@@ -82,7 +85,15 @@ pub async fn error_body(response: reqwest::Response, status: u16, code: &str) ->
     let body: serde_json::Value = response.json().await.expect("error bodies are JSON");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["request_id"], request_id.as_str(), "{body}");
-    assert!(body["error"].as_str().is_some_and(|text| !text.is_empty()), "{body}");
-    assert!(body["message"].as_str().is_some_and(|text| !text.is_empty()), "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|text| !text.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|text| !text.is_empty()),
+        "{body}"
+    );
     body
 }
