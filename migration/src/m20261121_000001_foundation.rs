@@ -1,7 +1,7 @@
 //! The foundation: users, vendors and their members, the job queue with its
 //! processed-jobs record, and idempotency keys.
 
-use sea_orm_migration::sea_orm::DbBackend;
+use crate::instants::Instants;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -170,31 +170,8 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// Instants (UTC, no zone) with microseconds on every backend. MySQL/MariaDB `DATETIME`
-/// would otherwise drop the fraction, and with it sub-second retry delays and leases.
-struct Instants(DbBackend);
-
-impl Instants {
-    fn column<T: IntoIden>(&self, name: T) -> ColumnDef {
-        match self.0 {
-            DbBackend::MySql => ColumnDef::new(name)
-                .custom(Alias::new("DATETIME(6)"))
-                .to_owned(),
-            _ => ColumnDef::new(name).date_time().to_owned(),
-        }
-    }
-
-    fn required<T: IntoIden>(&self, name: T) -> ColumnDef {
-        self.column(name).not_null().to_owned()
-    }
-
-    fn optional<T: IntoIden>(&self, name: T) -> ColumnDef {
-        self.column(name).null().to_owned()
-    }
-}
-
 #[derive(DeriveIden)]
-enum Users {
+pub(crate) enum Users {
     Table,
     Id,
     AuthSubject,
@@ -205,7 +182,7 @@ enum Users {
 }
 
 #[derive(DeriveIden)]
-enum Vendors {
+pub(crate) enum Vendors {
     Table,
     Id,
     Name,

@@ -66,6 +66,14 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
@@ -230,6 +238,46 @@ impl ResponseError for ApiError {
         }
         response.json(self.body())
     }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(error: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        let unauthorized = |code: &'static str, message: String, challenge: &'static str| {
+            let mut error = Self::new(StatusCode::UNAUTHORIZED, code, message);
+            error.headers.push((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            ));
+            error
+        };
+        match error {
+            AuthError::Missing => unauthorized(
+                "unauthorized",
+                "A bearer token is required.".into(),
+                "Bearer",
+            ),
+            AuthError::Invalid(reason) => unauthorized(
+                "invalid_token",
+                format!("The bearer token is not valid: {reason}."),
+                "Bearer error=\"invalid_token\"",
+            ),
+            wrong @ AuthError::WrongType { .. } => Self::new(
+                StatusCode::FORBIDDEN,
+                "wrong_token_type",
+                format!("{}.", capitalise(&wrong.to_string())),
+            ),
+            AuthError::KeysUnavailable(reason) => Self::unavailable(reason),
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 impl From<DbErr> for ApiError {

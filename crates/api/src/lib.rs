@@ -4,9 +4,12 @@
 //! leaves through the request-context middleware, which stamps the request id, logs one
 //! completion line, records metrics and reports 5xx to Sentry. All errors are `ApiError`.
 
+pub mod auth;
 pub mod client;
+pub mod dev_token;
 pub mod error;
 pub mod extractors;
+pub mod features;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
@@ -17,5 +20,6 @@ pub mod route_table;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod validation;
 
 pub use startup::{Application, StartupError};

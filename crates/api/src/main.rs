@@ -1,6 +1,7 @@
 //! `trove-api`: the HTTP API as its own process (production layout).
 //!
-//! `trove-api` serves; `trove-api openapi` prints the OpenAPI document and exits.
+//! `trove-api` serves; `trove-api openapi` prints the OpenAPI document; `trove-api token
+//! --type vendor --email you@example.com` mints a dev-issuer token.
 //! It never migrates the database: run `just migrate` first.
 
 use std::io::Write;
@@ -13,8 +14,14 @@ async fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => serve().await,
         Some("openapi") => print_openapi(),
+        Some("token") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            trove_api::dev_token::print("trove-api", &Settings::load_or_exit(), &args)
+        }
         Some(other) => {
-            eprintln!("trove-api: unknown command `{other}`; use `serve` (default) or `openapi`");
+            eprintln!(
+                "trove-api: unknown command `{other}`; use `serve` (default), `openapi` or `token`"
+            );
             ExitCode::from(2)
         }
     }

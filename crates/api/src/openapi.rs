@@ -18,10 +18,36 @@ pub const DOCS_PATH: &str = "/api/docs/";
     tags(
         (name = "health", description = "Liveness and dependency health."),
         (name = "observability", description = "Metrics."),
+        (name = "auth", description = "Keys of the tokens the API issues."),
+        (name = "users", description = "The signed-in user."),
+        (name = "vendors", description = "Vendor accounts, for their members."),
+        (name = "members", description = "Vendor members and invitations."),
+        (name = "admin", description = "Platform administration (admin tokens only)."),
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::FieldError))
+    components(schemas(crate::error::ErrorBody, crate::error::FieldError)),
+    modifiers(&BearerScheme)
 )]
 struct ApiBase;
+
+/// Declares the `bearer` scheme the operations refer to: a JWT from Auth0 (Vendor, Admin),
+/// the dev issuer, or the API itself (Recipient).
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The base document, before routes are added.
 pub fn base() -> utoipa::openapi::OpenApi {

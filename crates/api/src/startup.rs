@@ -4,7 +4,9 @@
 //! This is the only place that picks implementations (which rate-limit store, which health
 //! checks); handlers and middleware see traits.
 
+use crate::auth::{self, Authenticator, SigningKeys};
 use crate::client::TrustedProxies;
+use crate::features::FeatureFlags;
 use crate::health::{DatabaseCheck, HealthCheck, RateLimitStoreCheck, SqlQueueCheck};
 use crate::metrics::HttpMetrics;
 use crate::middleware;
@@ -40,6 +42,10 @@ pub enum StartupError {
     Redis(#[from] redis::RedisError),
     #[error("cannot register metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("{0}")]
+    SigningKey(#[from] crate::auth::signing::KeyError),
+    #[error("cannot build the JWKS client: {0}")]
+    HttpClient(#[from] reqwest::Error),
 }
 
 pub struct Application {
@@ -93,6 +99,7 @@ impl Application {
                 .app_data(extractors::path_config())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap(from_fn(middleware::rate_limit::limit))
+                .wrap(from_fn(auth::middleware::authenticate))
                 .wrap(from_fn(middleware::body_limit::guard))
                 .wrap(cors(allowed_origins.clone()))
                 .wrap(from_fn(middleware::security_headers::apply))
@@ -169,6 +176,11 @@ fn build_state(settings: &Settings, db: DatabaseConnection) -> Result<AppState, 
         trusted_proxies: TrustedProxies::new(settings.http.trusted_proxies.clone()),
         body_limit_bytes: settings.http.body_limit_bytes,
         routes: RouteTable::from_openapi(&openapi::document()),
+        authenticator: Arc::new(Authenticator::new(
+            settings,
+            Arc::new(SigningKeys::from_settings(settings)?),
+        )?),
+        features: FeatureFlags::new(settings.features.clone()),
     })
 }
 

@@ -1,6 +1,8 @@
 //! What every handler and middleware can reach, built once by `Application::build`.
 
+use crate::auth::Authenticator;
 use crate::client::TrustedProxies;
+use crate::features::FeatureFlags;
 use crate::health::HealthCheck;
 use crate::metrics::HttpMetrics;
 use crate::rate_limit::RateLimiter;
@@ -18,4 +20,6 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub body_limit_bytes: usize,
     pub routes: RouteTable,
+    pub authenticator: Arc<Authenticator>,
+    pub features: FeatureFlags,
 }

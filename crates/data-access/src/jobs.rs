@@ -79,15 +79,21 @@ fn claimable(at: NaiveDateTime) -> sea_orm::Condition {
         )
 }
 
-/// Takes the oldest due job (or one whose lease ran out) for `lease`, if there is one.
+/// Takes the oldest due job of one of `kinds` (or one whose lease ran out) for `lease`, if
+/// there is one. Jobs of other kinds wait for a worker that can run them.
 pub async fn claim_next(
     db: &impl ConnectionTrait,
+    kinds: &[&str],
     lease: Duration,
 ) -> Result<Option<ClaimedJob>, DbErr> {
     const CANDIDATES: u64 = 8;
+    if kinds.is_empty() {
+        return Ok(None);
+    }
     let at = now();
     let candidates = Jobs::find()
         .filter(claimable(at))
+        .filter(job::Column::Kind.is_in(kinds.iter().copied()))
         .order_by_asc(job::Column::RunAt)
         .limit(CANDIDATES)
         .all(db)

@@ -6,12 +6,18 @@
 //! (`DATETIME`/`TIMESTAMP`/text), the one form all three backends compare alike. Nothing
 //! here knows about HTTP.
 
+pub mod consumed_tokens;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod flags;
+pub mod invitations;
 pub mod jobs;
+pub mod members;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod users;
+pub mod vendors;
 
 pub use db::{connect, migrate};
 pub use error::is_unavailable;

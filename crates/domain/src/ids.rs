@@ -43,6 +43,18 @@ macro_rules! uuid_id {
 }
 
 uuid_id!(
+    /// A person signed in through Auth0 (or the dev issuer), mapped from the token subject.
+    UserId
+);
+uuid_id!(
+    /// A brand account.
+    VendorId
+);
+uuid_id!(
+    /// An invitation to join a vendor.
+    InvitationId
+);
+uuid_id!(
     /// A queued job. It is assigned when the job is enqueued and survives every redelivery.
     JobId
 );

@@ -4,6 +4,20 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// An email to send through the vendor-branded templates (job kind `send_email`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SendEmail {
+    /// Payload version, bumped when fields change meaning.
+    pub v: u32,
+    pub to: String,
+    pub template: String,
+    pub vars: std::collections::BTreeMap<String, String>,
+}
+
+impl SendEmail {
+    pub const KIND: &'static str = "send_email";
+}
+
 /// Where a job row stands in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobStatus {

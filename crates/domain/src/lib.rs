@@ -3,5 +3,8 @@
 //! Policy: nothing here performs I/O, awaits, or knows about SeaORM or HTTP. A value that
 //! can be built from this crate is valid; parsing is the only way in from untrusted input.
 
+pub mod email;
+pub mod feature;
 pub mod ids;
 pub mod job;
+pub mod vendor;

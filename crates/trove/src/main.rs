@@ -11,6 +11,10 @@ use trove_worker::{HandlerRegistry, Worker};
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = Settings::load_or_exit();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("token") {
+        return trove_api::dev_token::print("trove", &settings, &args[1..]);
+    }
     if settings.env == Environment::Production {
         eprintln!(
             "trove: cannot start: the all-in-one binary is the embedded mode and migrates on \
@@ -68,6 +72,8 @@ fn announce(host: &str, port: u16) {
          API:      {base}\n  \
          API docs: {base}/api/docs/\n  \
          Health:   {base}/health/detailed\n  \
+         Dev token: cargo run --release -- token --type vendor --email you@example.com\n             \
+         (send it as `Authorization: Bearer <token>`; --type admin for a platform admin)\n  \
          Stop with Ctrl-C.\n"
     );
     let _ = writeln!(std::io::stdout(), "{banner}");

@@ -41,6 +41,11 @@ impl HandlerRegistry {
         self
     }
 
+    /// The job kinds this registry can run.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.handlers.keys().copied().collect()
+    }
+
     pub fn get(&self, kind: &str) -> Option<Arc<dyn JobHandler>> {
         self.handlers.get(kind).cloned()
     }

@@ -1,7 +1,7 @@
 //! Trove's job consumer.
 //!
-//! Policy: at-least-once. A job is claimed with a lease, run by the handler registered for
-//! its kind, then deleted on success, rescheduled with backoff on a transient failure, or
+//! Policy: at-least-once. A worker claims only jobs of kinds it has a handler for, with a
+//! lease; the handler runs, then deleted on success, rescheduled with backoff on a transient failure, or
 //! kept as dead with its last error once it is permanent or out of attempts. Nothing is
 //! dropped with only a log line. The loop survives database outages: it backs off and
 //! carries on when the database returns.

@@ -81,7 +81,8 @@ impl Worker {
 
     /// Claims one due job and runs it. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Outcome>, DbErr> {
-        let Some(job) = jobs::claim_next(&self.db, self.lease).await? else {
+        let Some(job) = jobs::claim_next(&self.db, &self.handlers.kinds(), self.lease).await?
+        else {
             return Ok(None);
         };
         let span =
@@ -106,6 +107,7 @@ impl Worker {
 
     async fn execute(&self, job: &ClaimedJob) -> Outcome {
         let Some(handler) = self.handlers.get(&job.kind) else {
+            // Claims only ask for registered kinds, so this is a registry changed underfoot.
             return Outcome::Dead {
                 reason: format!("no handler is registered for job kind `{}`", job.kind),
             };

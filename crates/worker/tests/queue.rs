@@ -164,7 +164,7 @@ async fn a_transient_failure_is_retried_later_then_dies_after_max_attempts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_permanent_failure_or_an_unknown_kind_is_dead_at_once_with_its_reason() {
+async fn a_permanent_failure_is_dead_at_once_with_its_reason() {
     let database = TestDatabase::create().await;
     let worker = Worker::new(
         database.db.clone(),
@@ -179,31 +179,39 @@ async fn a_permanent_failure_or_an_unknown_kind_is_dead_at_once_with_its_reason(
         row.last_error.as_deref(),
         Some("recipient address is malformed")
     );
+}
 
-    let unknown = enqueue(&database, "mystery").await;
-    worker.run_once().await.unwrap();
-    let row = jobs::find(&database.db, unknown).await.unwrap().unwrap();
-    assert_eq!(row.status, "dead");
-    assert!(row.last_error.unwrap().contains("no handler"));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_nobody_can_run_waits_for_a_worker_that_can() {
+    let database = TestDatabase::create().await;
+    let worker = Worker::new(
+        database.db.clone(),
+        &settings(),
+        HandlerRegistry::default().with(Rejecting),
+    );
+    let waiting = enqueue(&database, "send_email").await;
+    assert_eq!(worker.run_once().await.unwrap(), None);
+    let row = jobs::find(&database.db, waiting).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("pending", 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
     let database = TestDatabase::create().await;
     let id = enqueue(&database, "flaky").await;
-    let claimed = jobs::claim_next(&database.db, Duration::from_secs(60))
+    let claimed = jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
         .await
         .unwrap();
     assert_eq!(claimed.map(|job| (job.id, job.attempt)), Some((id, 1)));
     assert!(
-        jobs::claim_next(&database.db, Duration::from_secs(60))
+        jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
             .await
             .unwrap()
             .is_none()
     );
 
     expire_lease(&database, id).await;
-    let reclaimed = jobs::claim_next(&database.db, Duration::from_secs(60))
+    let reclaimed = jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
         .await
         .unwrap();
     assert_eq!(

@@ -1,5 +1,6 @@
 //! Middleware, outermost first: request context (id, span, log, metrics, Sentry, error
-//! shape) → security headers → CORS → body size guard → rate limit → routes.
+//! shape) → security headers → CORS → body size guard → authentication → rate limit →
+//! routes.
 
 pub mod body_limit;
 pub mod rate_limit;

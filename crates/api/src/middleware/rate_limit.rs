@@ -1,8 +1,10 @@
 //! Applies the rate limiter per client and sets the `RateLimit-*` headers.
 //!
-//! The key is the client IP that the request context resolved (trusted proxies only). Liveness (`/health`)
+//! The key is the authenticated subject when the request carries a valid token, else the
+//! client IP that the request context resolved (trusted proxies only). Liveness (`/health`)
 //! and `/metrics` are exempt: probes and scrapers must never be refused.
 
+use crate::auth::middleware::AuthOutcome;
 use crate::client::ClientInfo;
 use crate::error::ApiError;
 use crate::rate_limit::{Decision, ceil_seconds};
@@ -29,13 +31,19 @@ pub async fn limit(
         return Ok(next.call(request).await?.map_into_boxed_body());
     }
 
-    let client_ip = request
-        .extensions()
-        .get::<ClientInfo>()
-        .and_then(|client| client.ip);
-    let key = client_ip
-        .map(|ip| format!("ip:{ip}"))
-        .unwrap_or_else(|| "ip:unknown".into());
+    let subject_key = match request.extensions().get::<AuthOutcome>() {
+        Some(AuthOutcome(Ok(principal))) => Some(principal.rate_limit_key()),
+        _ => None,
+    };
+    let key = subject_key.unwrap_or_else(|| {
+        let client_ip = request
+            .extensions()
+            .get::<ClientInfo>()
+            .and_then(|client| client.ip);
+        client_ip
+            .map(|ip| format!("ip:{ip}"))
+            .unwrap_or_else(|| "ip:unknown".into())
+    });
 
     let decision = limiter.check(&key).await;
     let mut response = if decision.allowed {

@@ -38,6 +38,9 @@ impl TestApp {
         settings.server.shutdown_grace_seconds = 1;
         settings.database.url = SecretString::from(database.url.clone());
         settings.rate_limit.burst = 10_000;
+        settings.auth.signing_key = Some(SecretString::from(
+            trove_api::auth::signing::generate_key().expect("generate a signing key"),
+        ));
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 

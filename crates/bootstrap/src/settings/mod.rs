@@ -15,6 +15,7 @@ pub use validate::InvalidSetting;
 use ipnet::IpNet;
 use secrecy::SecretString;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Which profile the process runs under. `production` refuses embedded backends.
@@ -48,6 +49,10 @@ pub struct Settings {
     pub log: LogSettings,
     pub sentry: SentrySettings,
     pub worker: WorkerSettings,
+    pub auth: AuthSettings,
+    /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
+    /// given overrides in the database; handlers ask the flag service, never this map.
+    pub features: BTreeMap<String, bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,5 +208,65 @@ impl Default for WorkerSettings {
             retry_base_seconds: 5,
             retry_max_seconds: 3600,
         }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Auth0 issuer, e.g. `https://trove.eu.auth0.com/`. Vendor and admin tokens from Auth0
+    /// are accepted only when it is set.
+    pub issuer: Option<String>,
+    /// The API's Auth0 audience (`aud`).
+    pub audience: Option<String>,
+    /// Where Auth0 publishes its keys; `{issuer}.well-known/jwks.json` when unset.
+    pub jwks_url: Option<String>,
+    /// An unknown `kid` refetches the JWKS at most once per this many seconds.
+    pub jwks_refetch_cooldown_seconds: u64,
+    /// Clock skew allowed on `exp`/`nbf` (60 at most).
+    pub leeway_seconds: u64,
+    /// The claim that lists a user's permissions or roles (Auth0 RBAC: `permissions`; or a
+    /// namespaced custom claim).
+    pub admin_claim: String,
+    /// The entry in `admin_claim` that makes a user a platform admin.
+    pub admin_value: String,
+    /// The API's own Ed25519 signing key (PKCS#8, base64) for the tokens it issues.
+    /// When unset outside production, a key is kept in `signing_key_file`.
+    pub signing_key: Option<SecretString>,
+    /// Where the embedded mode keeps its generated signing key.
+    pub signing_key_file: String,
+    /// Public keys (base64url Ed25519) of earlier signing keys, still accepted after a
+    /// rotation until the tokens they signed have expired.
+    pub retired_public_keys: Vec<String>,
+    /// Trust tokens minted by the local dev issuer (`trove token …`). Refused in production.
+    pub dev_issuer: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            audience: None,
+            jwks_url: None,
+            jwks_refetch_cooldown_seconds: 30,
+            leeway_seconds: 60,
+            admin_claim: "permissions".into(),
+            admin_value: "admin:platform".into(),
+            signing_key: None,
+            signing_key_file: "data/signing-key.b64".into(),
+            retired_public_keys: Vec::new(),
+            dev_issuer: false,
+        }
+    }
+}
+
+impl AuthSettings {
+    /// The JWKS URL: configured, or derived from the issuer as Auth0 publishes it.
+    pub fn jwks_url(&self) -> Option<String> {
+        self.jwks_url.clone().or_else(|| {
+            self.issuer
+                .as_ref()
+                .map(|issuer| format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')))
+        })
     }
 }

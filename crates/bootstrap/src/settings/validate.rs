@@ -140,7 +140,48 @@ impl Settings {
             "at least 1 second and no more than worker.retry_max_seconds",
         );
 
+        require(
+            self.auth.leeway_seconds <= 60,
+            "auth.leeway_seconds",
+            "at most 60 seconds",
+        );
+        require(
+            self.auth.jwks_refetch_cooldown_seconds >= 1,
+            "auth.jwks_refetch_cooldown_seconds",
+            "at least 1 second",
+        );
+        require(
+            self.auth.issuer.as_deref().is_none_or(is_http_url),
+            "auth.issuer",
+            "an https:// URL such as https://trove.eu.auth0.com/",
+        );
+        require(
+            self.auth.issuer.is_none() || self.auth.audience.is_some(),
+            "auth.audience",
+            "the API audience configured in Auth0 (required with auth.issuer)",
+        );
+        require(
+            self.auth.jwks_url.as_deref().is_none_or(is_http_url),
+            "auth.jwks_url",
+            "an http(s):// URL",
+        );
+        require(
+            self.features.keys().all(|name| is_flag_name(name)),
+            "features",
+            "flag names of lowercase letters, digits and underscores",
+        );
+
         if self.env == Environment::Production {
+            require(
+                !self.auth.dev_issuer,
+                "auth.dev_issuer",
+                "false: the local dev issuer is refused in production",
+            );
+            require(
+                self.auth.signing_key.is_some(),
+                "auth.signing_key",
+                "the API's Ed25519 signing key (PKCS#8, base64); production does not generate one",
+            );
             require(
                 !database_url.starts_with("sqlite:"),
                 "database.url",
@@ -154,6 +195,17 @@ impl Settings {
             Err(problems)
         }
     }
+}
+
+fn is_http_url(value: &str) -> bool {
+    value.starts_with("https://") || value.starts_with("http://")
+}
+
+fn is_flag_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
 }
 
 /// `scheme://host[:port]`, nothing more: what a browser sends in `Origin`.
@@ -186,12 +238,18 @@ mod tests {
         assert_eq!(Settings::default().validate(), Ok(()));
     }
 
-    #[test]
-    fn production_refuses_sqlite_and_names_the_key() {
-        let settings = Settings {
+    fn production() -> Settings {
+        let mut settings = Settings {
             env: Environment::Production,
             ..Settings::default()
         };
+        settings.auth.signing_key = Some(SecretString::from("c2lnbmluZw=="));
+        settings
+    }
+
+    #[test]
+    fn production_refuses_sqlite_and_names_the_key() {
+        let settings = production();
         let problems = settings.validate().err().unwrap_or_default();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "database.url");
@@ -200,11 +258,30 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_the_dev_issuer_and_requires_a_signing_key() {
+        let mut settings = production();
+        settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
+        settings.auth.dev_issuer = true;
+        settings.auth.signing_key = None;
+        assert_eq!(keys_of(&settings), ["auth.dev_issuer", "auth.signing_key"]);
+    }
+
+    #[test]
+    fn an_issuer_needs_an_audience() {
+        let mut settings = Settings::default();
+        settings.auth.issuer = Some("https://trove.eu.auth0.com/".into());
+        assert_eq!(keys_of(&settings), ["auth.audience"]);
+        settings.auth.audience = Some("https://api.trove.example".into());
+        assert_eq!(settings.validate(), Ok(()));
+        assert_eq!(
+            settings.auth.jwks_url().as_deref(),
+            Some("https://trove.eu.auth0.com/.well-known/jwks.json")
+        );
+    }
+
+    #[test]
     fn production_accepts_a_server_database() {
-        let mut settings = Settings {
-            env: Environment::Production,
-            ..Settings::default()
-        };
+        let mut settings = production();
         settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
         assert_eq!(settings.validate(), Ok(()));
     }

@@ -1,4 +1,11 @@
 //! SeaORM entities, one module per table. Only tables that code reads or writes have an
 //! entity; the schema itself lives in the `migration` crate.
 
+pub mod consumed_token;
+pub mod feature_flag_override;
+pub mod feature_flag_rollout;
 pub mod job;
+pub mod user;
+pub mod vendor;
+pub mod vendor_invitation;
+pub mod vendor_membership;

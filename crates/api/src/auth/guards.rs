@@ -1,0 +1,255 @@
+//! Extractors that say who may call a handler. A handler taking `VendorAccess` can only be
+//! reached by a member of the vendor in its path (or an admin); one taking `AdminUser` only
+//! by an admin; and so on. Another vendor's objects are 404, never 403, so their existence
+//! does not leak.
+
+use super::authenticator::AuthError;
+use super::claims::{Principal, TokenType};
+use super::middleware::AuthOutcome;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use std::marker::PhantomData;
+use trove_data_access::entities::{user, vendor};
+use trove_data_access::{consumed_tokens, members, users, vendors};
+use trove_domain::ids::{UserId, VendorId};
+use trove_domain::vendor::VendorRole;
+
+fn state(request: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    request
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state is missing"))
+}
+
+fn principal(request: &HttpRequest) -> Result<Principal, ApiError> {
+    match request.extensions().get::<AuthOutcome>() {
+        Some(AuthOutcome(outcome)) => outcome.clone().map_err(ApiError::from),
+        None => Err(AuthError::Missing.into()),
+    }
+}
+
+/// A signed-in person with a Vendor or Admin token; their user record is created on first
+/// sight.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub user: user::Model,
+    pub admin: bool,
+}
+
+impl StaffUser {
+    pub fn id(&self) -> UserId {
+        UserId::from(self.user.id)
+    }
+
+    async fn extract(request: HttpRequest) -> Result<Self, ApiError> {
+        let (subject, email, admin) = match principal(&request)? {
+            Principal::Staff {
+                subject,
+                email,
+                admin,
+            } => (subject, email, admin),
+            other => {
+                return Err(AuthError::WrongType {
+                    expected: "vendor or admin",
+                    actual: other.token_type(),
+                }
+                .into());
+            }
+        };
+        let state = state(&request)?;
+        let user = users::upsert_from_token(&state.db, &subject, &email).await?;
+        Ok(Self { user, admin })
+    }
+}
+
+impl FromRequest for StaffUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(Self::extract(request.clone()))
+    }
+}
+
+/// A platform admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub StaffUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let staff = StaffUser::extract(request).await?;
+            if staff.admin {
+                Ok(Self(staff))
+            } else {
+                Err(ApiError::forbidden("This is for platform admins only."))
+            }
+        })
+    }
+}
+
+/// A member of the vendor named by the `{vendor_id}` path segment, or an admin.
+#[derive(Debug, Clone)]
+pub struct VendorAccess {
+    pub staff: StaffUser,
+    pub vendor: vendor::Model,
+    /// `None` for an admin who is not a member.
+    pub role: Option<VendorRole>,
+}
+
+impl VendorAccess {
+    pub fn vendor_id(&self) -> VendorId {
+        VendorId::from(self.vendor.id)
+    }
+
+    /// Owners (and admins) only; other members get 403, having seen the vendor already.
+    pub fn require_owner(&self) -> Result<(), ApiError> {
+        if self.staff.admin || self.role == Some(VendorRole::Owner) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "Only an owner of this vendor can do this.",
+            ))
+        }
+    }
+}
+
+impl FromRequest for VendorAccess {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let staff = StaffUser::extract(request.clone()).await?;
+            let not_found = || ApiError::not_found("No such vendor.");
+            let vendor_id = request
+                .match_info()
+                .get("vendor_id")
+                .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
+                .map(VendorId::from)
+                .ok_or_else(not_found)?;
+            let state = state(&request)?;
+            let membership = members::membership(&state.db, vendor_id, staff.id()).await?;
+            let role = membership.and_then(|m| m.role.parse::<VendorRole>().ok());
+            if role.is_none() && !staff.admin {
+                return Err(not_found());
+            }
+            let vendor = vendors::find(&state.db, vendor_id)
+                .await?
+                .ok_or_else(not_found)?;
+            Ok(Self {
+                staff,
+                vendor,
+                role,
+            })
+        })
+    }
+}
+
+/// A gift recipient holding a Recipient token.
+#[derive(Debug, Clone)]
+pub struct RecipientAccess {
+    pub recipient_id: String,
+}
+
+impl FromRequest for RecipientAccess {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(match principal(request) {
+            Ok(Principal::Recipient { recipient_id }) => Ok(Self { recipient_id }),
+            Ok(other) => Err(AuthError::WrongType {
+                expected: "recipient",
+                actual: other.token_type(),
+            }
+            .into()),
+            Err(error) => Err(error),
+        })
+    }
+}
+
+/// Which OAuth round trip a state belongs to.
+pub trait OAuthProvider {
+    const TOKEN_TYPE: TokenType;
+}
+
+#[derive(Debug)]
+pub struct Shopify;
+impl OAuthProvider for Shopify {
+    const TOKEN_TYPE: TokenType = TokenType::ShopifyOauth;
+}
+
+#[derive(Debug)]
+pub struct Xero;
+impl OAuthProvider for Xero {
+    const TOKEN_TYPE: TokenType = TokenType::XeroOauth;
+}
+
+/// The `state` query parameter of an OAuth callback, validated and spent: a replay is 401.
+#[derive(Debug)]
+pub struct OAuthState<P> {
+    pub vendor_id: VendorId,
+    pub nonce: String,
+    provider: PhantomData<P>,
+}
+
+#[derive(serde::Deserialize)]
+struct StateQuery {
+    state: String,
+}
+
+impl<P: OAuthProvider + 'static> FromRequest for OAuthState<P> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let query = web::Query::<StateQuery>::from_query(request.query_string())
+                .map_err(|_| ApiError::from(AuthError::Missing))?;
+            let state = state(&request)?;
+            let principal = state.authenticator.authenticate(&query.state).await?;
+            let Principal::OAuthState {
+                provider,
+                vendor_id,
+                nonce,
+                jti,
+                expires_at,
+            } = principal
+            else {
+                return Err(AuthError::WrongType {
+                    expected: P::TOKEN_TYPE.as_str(),
+                    actual: principal.token_type(),
+                }
+                .into());
+            };
+            if provider != P::TOKEN_TYPE {
+                return Err(AuthError::WrongType {
+                    expected: P::TOKEN_TYPE.as_str(),
+                    actual: provider,
+                }
+                .into());
+            }
+            let expires = chrono::DateTime::from_timestamp(expires_at, 0)
+                .map(|at| at.naive_utc())
+                .unwrap_or_else(trove_data_access::jobs::now);
+            if !consumed_tokens::consume(&state.db, &jti, expires).await? {
+                return Err(AuthError::Invalid("this state was already used".into()).into());
+            }
+            Ok(Self {
+                vendor_id: VendorId::from(vendor_id),
+                nonce,
+                provider: PhantomData,
+            })
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Vendors: onboarding a new one, reading and changing its settings, onboarding status.
+
+use crate::auth::guards::{StaffUser, VendorAccess};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use crate::validation::{Fields, is_name};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trove_data_access::entities::vendor;
+use trove_data_access::vendors::{self, VendorChanges};
+use trove_domain::email::Email;
+use trove_domain::vendor::OnboardingStatus;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VendorView {
+    pub id: Uuid,
+    pub name: String,
+    /// `profile`, `stripe` or `live`.
+    pub onboarding_status: String,
+    pub contact_email: Option<String>,
+    pub slack_webhook_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<vendor::Model> for VendorView {
+    fn from(vendor: vendor::Model) -> Self {
+        Self {
+            id: vendor.id,
+            name: vendor.name,
+            onboarding_status: vendor.onboarding_status,
+            contact_email: vendor.contact_email,
+            slack_webhook_url: vendor.slack_webhook_url,
+            created_at: vendor.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVendor {
+    /// The brand's name, 1–200 characters.
+    pub name: String,
+    pub contact_email: Option<String>,
+}
+
+/// Fields to change; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VendorPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::validation::present")]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::validation::present")]
+    #[schema(value_type = Option<String>)]
+    pub slack_webhook_url: Option<Option<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnboardingStep {
+    pub step: String,
+    pub done: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnboardingView {
+    pub status: String,
+    pub steps: Vec<OnboardingStep>,
+}
+
+fn parse_email(fields: &mut Fields, field: &str, raw: Option<&str>) -> Option<String> {
+    let parsed = raw.map(Email::parse);
+    fields.check(
+        parsed.as_ref().is_none_or(Result::is_ok),
+        field,
+        "must be an email address",
+    );
+    parsed.and_then(Result::ok).map(|email| email.to_string())
+}
+
+fn is_slack_webhook(url: &str) -> bool {
+    url.starts_with("https://hooks.slack.com/") && url.len() <= 500
+}
+
+/// Onboards a vendor; the caller becomes its owner.
+#[utoipa::path(
+    tag = "vendors",
+    security(("bearer" = [])),
+    request_body = NewVendor,
+    responses(
+        (status = 201, body = VendorView),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/vendors")]
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: web::Json<NewVendor>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut fields = Fields::default();
+    fields.check(is_name(&body.name), "name", "must be 1 to 200 characters");
+    let contact_email = parse_email(&mut fields, "contact_email", body.contact_email.as_deref());
+    fields.finish()?;
+    let vendor =
+        vendors::create_with_owner(&state.db, body.name.trim(), contact_email, staff.id()).await?;
+    Ok(HttpResponse::Created().json(VendorView::from(vendor)))
+}
+
+/// One vendor the caller belongs to (404 for any other).
+#[utoipa::path(
+    tag = "vendors",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path)),
+    responses((status = 200, body = VendorView), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/vendors/{vendor_id}")]
+pub async fn show(access: VendorAccess) -> web::Json<VendorView> {
+    web::Json(VendorView::from(access.vendor))
+}
+
+/// Changes a vendor's settings (owners only).
+#[utoipa::path(
+    tag = "vendors",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path)),
+    request_body = VendorPatch,
+    responses(
+        (status = 200, body = VendorView),
+        (status = 403, description = "Not an owner.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+#[patch("/api/v1/vendors/{vendor_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    access: VendorAccess,
+    body: web::Json<VendorPatch>,
+) -> Result<web::Json<VendorView>, ApiError> {
+    access.require_owner()?;
+    let body = body.into_inner();
+    let mut fields = Fields::default();
+    fields.check(
+        body.name.as_deref().is_none_or(is_name),
+        "name",
+        "must be 1 to 200 characters",
+    );
+    let contact_email = match &body.contact_email {
+        Some(Some(raw)) => Some(parse_email(&mut fields, "contact_email", Some(raw))),
+        Some(None) => Some(None),
+        None => None,
+    };
+    fields.check(
+        body.slack_webhook_url
+            .as_ref()
+            .is_none_or(|url| url.as_deref().is_none_or(is_slack_webhook)),
+        "slack_webhook_url",
+        "must be a Slack incoming webhook URL (https://hooks.slack.com/…)",
+    );
+    fields.finish()?;
+    let changes = VendorChanges {
+        name: body.name.map(|name| name.trim().to_owned()),
+        contact_email,
+        slack_webhook_url: body.slack_webhook_url,
+    };
+    let vendor = vendors::update(&state.db, access.vendor, changes).await?;
+    Ok(web::Json(VendorView::from(vendor)))
+}
+
+/// Where the vendor stands on the way to selling: profile → Stripe → live.
+#[utoipa::path(
+    tag = "vendors",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path)),
+    responses((status = 200, body = OnboardingView), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/vendors/{vendor_id}/onboarding")]
+pub async fn onboarding(access: VendorAccess) -> Result<web::Json<OnboardingView>, ApiError> {
+    let status: OnboardingStatus = access
+        .vendor
+        .onboarding_status
+        .parse()
+        .map_err(ApiError::internal)?;
+    Ok(web::Json(OnboardingView {
+        status: status.as_str().to_owned(),
+        steps: status
+            .steps()
+            .into_iter()
+            .map(|(step, done)| OnboardingStep {
+                step: step.as_str().to_owned(),
+                done,
+            })
+            .collect(),
+    }))
+}
