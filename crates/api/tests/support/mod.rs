@@ -1,16 +1,21 @@
 //! `TestApp`: the real API on a free port over a fresh database, plus request helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod auth0;
 pub mod tcp_proxy;
 
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 use trove_api::Application;
+use trove_api::auth::TokenType;
+use trove_api::auth::signing::{DEV_ISSUER, OWN_ISSUER, SigningKeys, TokenDraft};
 use trove_bootstrap::{Environment, Settings};
 use trove_data_access::testing::TestDatabase;
 
 pub struct TestApp {
     pub address: String,
+    /// The API's own signing key (base64 PKCS#8), to mint tokens it will accept.
+    pub signing_key: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
     shutdown: CancellationToken,
@@ -41,6 +46,7 @@ impl TestApp {
         settings.auth.signing_key = Some(SecretString::from(
             trove_api::auth::signing::generate_key().expect("generate a signing key"),
         ));
+        settings.auth.dev_issuer = true;
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 
@@ -52,8 +58,15 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
+        let signing_key = settings
+            .auth
+            .signing_key
+            .as_ref()
+            .map(|key| secrecy::ExposeSecret::expose_secret(key).to_owned())
+            .unwrap_or_default();
         Self {
             address,
+            signing_key,
             client,
             database,
             shutdown,
@@ -66,6 +79,63 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A token of `typ` signed with this app's key: dev-issuer for vendor/admin, the API's
+    /// own issuer for the types it issues itself.
+    pub fn token(&self, typ: TokenType, subject_email: &str) -> String {
+        let keys = SigningKeys::new(&self.signing_key, &[]).unwrap();
+        let issuer = match typ {
+            TokenType::Vendor | TokenType::Admin => DEV_ISSUER,
+            _ => OWN_ISSUER,
+        };
+        keys.issue(TokenDraft {
+            issuer,
+            typ,
+            subject: format!("dev|{subject_email}"),
+            lifetime: std::time::Duration::from_secs(600),
+            email: Some(subject_email.to_owned()),
+            vendor_id: None,
+            nonce: None,
+        })
+        .unwrap()
+    }
+
+    /// Sends `method path` with a bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    /// Creates a vendor as the holder of `token` and returns its id.
+    pub async fn create_vendor(&self, token: &str, name: &str) -> String {
+        let response = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/vendors",
+                token,
+                Some(serde_json::json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
     }
 }
 
