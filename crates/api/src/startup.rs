@@ -148,7 +148,10 @@ impl Application {
     }
 }
 
-fn build_state(settings: &Settings, db: DatabaseConnection) -> Result<AppState, StartupError> {
+pub(crate) fn build_state(
+    settings: &Settings,
+    db: DatabaseConnection,
+) -> Result<AppState, StartupError> {
     let limits = &settings.rate_limit;
     let rate_limiter: Option<Arc<dyn RateLimiter>> = match (&limits.redis_url, limits.enabled) {
         (_, false) => None,

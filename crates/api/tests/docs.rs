@@ -113,3 +113,38 @@ async fn swagger_ui_and_its_assets_are_served_locally() {
         "{initializer}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_protected_operation_declares_the_bearer_scheme() {
+    let app = TestApp::spawn().await;
+    let spec: serde_json::Value = app
+        .get("/api/docs/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let scheme = &spec["components"]["securitySchemes"]["bearer"];
+    assert_eq!(
+        (scheme["type"].as_str(), scheme["scheme"].as_str()),
+        (Some("http"), Some("bearer"))
+    );
+
+    let public = [
+        "/health",
+        "/health/detailed",
+        "/metrics",
+        "/.well-known/jwks.json",
+    ];
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let declared = operation["security"]
+                .as_array()
+                .is_some_and(|requirements| requirements.iter().any(|r| r.get("bearer").is_some()));
+            assert_eq!(
+                declared,
+                !public.contains(&path.as_str()),
+                "{method} {path}: security declaration"
+            );
+        }
+    }
+}

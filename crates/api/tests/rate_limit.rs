@@ -158,3 +158,22 @@ async fn an_unreachable_redis_falls_back_to_the_local_limit() {
 fn rand_octet() -> u8 {
     (uuid::Uuid::new_v4().as_u128() % 250) as u8 + 1
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_in_users_are_limited_by_subject_not_by_shared_address() {
+    let app = TestApp::spawn_with(default_limits).await;
+    let ann = app.token(trove_api::auth::TokenType::Vendor, "ann@example.com");
+    let bob = app.token(trove_api::auth::TokenType::Vendor, "bob@example.com");
+    let mut ann_statuses = Vec::new();
+    for _ in 0..40 {
+        ann_statuses.push(app.get_as("/api/v1/me", &ann).await.status().as_u16());
+    }
+    assert!(ann_statuses.contains(&429), "{ann_statuses:?}");
+    for _ in 0..5 {
+        assert_eq!(
+            app.get_as("/api/v1/me", &bob).await.status(),
+            200,
+            "bob has his own allowance"
+        );
+    }
+}

@@ -11,6 +11,7 @@ fn trove(dir: &std::path::Path) -> Command {
     command
         .current_dir(dir)
         .env_remove("TROVE_CONFIG_DIR")
+        .env("TROVE__AUTH__DEV_ISSUER", "true")
         .env("TROVE__LOG__LEVEL", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -110,6 +111,24 @@ async fn starts_in_an_empty_folder_serves_and_stops_cleanly_on_sigterm() {
         dir.join("data/trove.db").exists(),
         "the database lives under ./data/"
     );
+
+    let minted = trove(&dir)
+        .args(["token", "--type", "vendor", "--email", "ann@example.com"])
+        .output()
+        .unwrap();
+    assert!(
+        minted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minted.stderr)
+    );
+    let token = String::from_utf8(minted.stdout).unwrap().trim().to_owned();
+    let me = client
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "the running server accepts the dev token");
 
     let pid = child.id().to_string();
     assert!(

@@ -253,3 +253,72 @@ impl<P: OAuthProvider + 'static> FromRequest for OAuthState<P> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::middleware;
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test};
+    use secrecy::SecretString;
+    use trove_data_access::testing::TestDatabase;
+
+    async fn callback(state: OAuthState<Shopify>) -> HttpResponse {
+        HttpResponse::Ok().body(state.vendor_id.to_string())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_oauth_state_is_spent_once_and_bound_to_its_provider() {
+        let database = TestDatabase::create().await;
+        let mut settings = trove_bootstrap::Settings::default();
+        settings.database.url = SecretString::from(database.url.clone());
+        settings.auth.signing_key = Some(SecretString::from(
+            crate::auth::signing::generate_key().unwrap(),
+        ));
+        let state = crate::startup::build_state(&settings, database.db.clone()).unwrap();
+        let authenticator = state.authenticator.clone();
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(state))
+                .wrap(from_fn(middleware::authenticate))
+                .route("/callback", web::get().to(callback)),
+        )
+        .await;
+        let vendor = uuid::Uuid::new_v4();
+        let shopify = authenticator
+            .issue_oauth_state(TokenType::ShopifyOauth, vendor, "n-1")
+            .unwrap();
+        let call = |state: String| {
+            test::TestRequest::get()
+                .uri(&format!("/callback?state={state}"))
+                .to_request()
+        };
+
+        let first = test::call_service(&app, call(shopify.clone())).await;
+        assert_eq!(first.status(), 200);
+        assert_eq!(test::read_body(first).await, vendor.to_string());
+
+        let replay = test::call_service(&app, call(shopify)).await;
+        assert_eq!(replay.status(), 401, "a replayed state is refused");
+
+        let xero = authenticator
+            .issue_oauth_state(TokenType::XeroOauth, vendor, "n-2")
+            .unwrap();
+        assert_eq!(test::call_service(&app, call(xero)).await.status(), 403);
+
+        let recipient = authenticator
+            .issue_recipient("r-1", std::time::Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(
+            test::call_service(&app, call(recipient)).await.status(),
+            403
+        );
+
+        assert_eq!(
+            test::call_service(&app, call("forged".into()))
+                .await
+                .status(),
+            401
+        );
+    }
+}

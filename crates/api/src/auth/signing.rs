@@ -210,6 +210,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_from_openssl_genpkey_signs_and_verifies() {
+        // openssl genpkey -algorithm ed25519 -outform DER | base64 -w0  (PKCS#8 v1)
+        let keys = SigningKeys::new("MC4CAQAwBQYDK2VwBCIEIH21qP32qM/UTI9xuWoIsClyxEsutUc2nA6UEkJaRPYd", &[]).unwrap();
+        let token = keys
+            .issue(TokenDraft {
+                issuer: OWN_ISSUER,
+                typ: TokenType::Recipient,
+                subject: "r-1".into(),
+                lifetime: std::time::Duration::from_secs(60),
+                email: None,
+                vendor_id: None,
+                nonce: None,
+            })
+            .unwrap();
+        let kid = jsonwebtoken::decode_header(&token).unwrap().kid.unwrap();
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[OWN_AUDIENCE]);
+        let decoded =
+            jsonwebtoken::decode::<OwnClaims>(&token, keys.decoding_key(&kid).unwrap(), &validation);
+        assert_eq!(decoded.unwrap().claims.sub, "r-1");
+    }
+
+    #[test]
     fn a_malformed_key_is_refused() {
         assert!(matches!(
             SigningKeys::new("bm90IGEga2V5", &[]),
