@@ -212,7 +212,11 @@ mod tests {
     #[test]
     fn a_key_from_openssl_genpkey_signs_and_verifies() {
         // openssl genpkey -algorithm ed25519 -outform DER | base64 -w0  (PKCS#8 v1)
-        let keys = SigningKeys::new("MC4CAQAwBQYDK2VwBCIEIH21qP32qM/UTI9xuWoIsClyxEsutUc2nA6UEkJaRPYd", &[]).unwrap();
+        let keys = SigningKeys::new(
+            "MC4CAQAwBQYDK2VwBCIEIH21qP32qM/UTI9xuWoIsClyxEsutUc2nA6UEkJaRPYd",
+            &[],
+        )
+        .unwrap();
         let token = keys
             .issue(TokenDraft {
                 issuer: OWN_ISSUER,
@@ -227,8 +231,11 @@ mod tests {
         let kid = jsonwebtoken::decode_header(&token).unwrap().kid.unwrap();
         let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
         validation.set_audience(&[OWN_AUDIENCE]);
-        let decoded =
-            jsonwebtoken::decode::<OwnClaims>(&token, keys.decoding_key(&kid).unwrap(), &validation);
+        let decoded = jsonwebtoken::decode::<OwnClaims>(
+            &token,
+            keys.decoding_key(&kid).unwrap(),
+            &validation,
+        );
         assert_eq!(decoded.unwrap().claims.sub, "r-1");
     }
 

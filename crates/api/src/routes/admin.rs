@@ -43,9 +43,9 @@ pub struct VendorPage {
     security(("bearer" = [])),
     params(VendorQuery),
     responses(
-        (status = 200, body = VendorPage),
+        (status = 200, description = "OK.", body = VendorPage),
         (status = 403, description = "Not an admin.", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[get("/api/v1/admin/vendors")]
@@ -122,7 +122,7 @@ fn known_flag(state: &AppState, flag: &str) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<FlagOverview>), (status = 403, body = ErrorBody))
+    responses((status = 200, description = "OK.", body = Vec<FlagOverview>), (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody))
 )]
 #[get("/api/v1/admin/feature-flags")]
 pub async fn list_flags(
@@ -149,10 +149,10 @@ pub async fn list_flags(
     params(("flag" = String, Path)),
     request_body = RolloutChange,
     responses(
-        (status = 204),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 204, description = "Done; no content."),
+        (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[put("/api/v1/admin/feature-flags/{flag}")]
@@ -180,7 +180,7 @@ pub async fn set_rollout(
     security(("bearer" = [])),
     params(("flag" = String, Path), ("vendor_id" = Uuid, Path)),
     request_body = OverrideChange,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 204, description = "Done; no content."), (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody), (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody))
 )]
 #[put("/api/v1/admin/feature-flags/{flag}/vendors/{vendor_id}")]
 pub async fn set_override(

@@ -11,10 +11,10 @@ use actix_web::{get, web};
     tag = "vendors",
     security(("bearer" = [])),
     params(("vendor_id" = Uuid, Path)),
-    responses((status = 200, body = Vec<FlagState>), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK.", body = Vec<FlagState>), (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody))
 )]
 #[get("/api/v1/vendors/{vendor_id}/feature-flags")]
-pub async fn list(
+pub async fn list_vendor_flags(
     state: web::Data<AppState>,
     access: VendorAccess,
 ) -> Result<web::Json<Vec<FlagState>>, ApiError> {

@@ -20,7 +20,7 @@ pub struct Liveness {
     responses((status = 200, description = "The process is alive.", body = Liveness))
 )]
 #[get("/health")]
-pub async fn live() -> web::Json<Liveness> {
+pub async fn liveness() -> web::Json<Liveness> {
     web::Json(Liveness { status: "ok" })
 }
 
@@ -34,7 +34,7 @@ pub async fn live() -> web::Json<Liveness> {
     )
 )]
 #[get("/health/detailed")]
-pub async fn detailed(state: web::Data<AppState>) -> HttpResponse {
+pub async fn detailed_health(state: web::Data<AppState>) -> HttpResponse {
     let report = health::run(&state.health_checks).await;
     let status = if report.is_down() {
         StatusCode::SERVICE_UNAVAILABLE

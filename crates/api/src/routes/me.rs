@@ -58,13 +58,13 @@ async fn view(state: &AppState, staff: StaffUser) -> Result<MeView, ApiError> {
     tag = "users",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = MeView),
+        (status = 200, description = "OK.", body = MeView),
         (status = 401, description = "No or an invalid token.", body = ErrorBody),
         (status = 403, description = "A token of another type.", body = ErrorBody),
     )
 )]
 #[get("/api/v1/me")]
-pub async fn show(
+pub async fn get_me(
     state: web::Data<AppState>,
     staff: StaffUser,
 ) -> Result<web::Json<MeView>, ApiError> {
@@ -77,13 +77,13 @@ pub async fn show(
     security(("bearer" = [])),
     request_body = MeChanges,
     responses(
-        (status = 200, body = MeView),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 200, description = "OK.", body = MeView),
+        (status = 401, description = "No or an invalid token.", body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[patch("/api/v1/me")]
-pub async fn update(
+pub async fn update_me(
     state: web::Data<AppState>,
     staff: StaffUser,
     changes: web::Json<MeChanges>,

@@ -94,10 +94,10 @@ fn member_error(error: MemberChangeError) -> ApiError {
     tag = "members",
     security(("bearer" = [])),
     params(("vendor_id" = Uuid, Path)),
-    responses((status = 200, body = Vec<MemberView>), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK.", body = Vec<MemberView>), (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody))
 )]
 #[get("/api/v1/vendors/{vendor_id}/members")]
-pub async fn list(
+pub async fn list_members(
     state: web::Data<AppState>,
     access: VendorAccess,
 ) -> Result<web::Json<Vec<MemberView>>, ApiError> {
@@ -124,14 +124,14 @@ pub async fn list(
     params(("vendor_id" = Uuid, Path)),
     request_body = NewInvitationBody,
     responses(
-        (status = 201, body = InvitationView),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 201, description = "Created.", body = InvitationView),
+        (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors/{vendor_id}/invitations")]
-pub async fn invite(
+pub async fn invite_member(
     state: web::Data<AppState>,
     access: VendorAccess,
     body: web::Json<NewInvitationBody>,
@@ -202,15 +202,15 @@ pub async fn invite(
     security(("bearer" = [])),
     request_body = AcceptInvitation,
     responses(
-        (status = 200, body = MemberView),
+        (status = 200, description = "OK.", body = MemberView),
         (status = 403, description = "Signed in with another email.", body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
         (status = 409, description = "Already accepted.", body = ErrorBody),
         (status = 410, description = "Expired.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/invitations/accept")]
-pub async fn accept(
+pub async fn accept_invitation(
     state: web::Data<AppState>,
     staff: StaffUser,
     body: web::Json<AcceptInvitation>,
@@ -259,15 +259,15 @@ pub async fn accept(
     params(("vendor_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     request_body = RoleChange,
     responses(
-        (status = 204),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 204, description = "Done; no content."),
+        (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
         (status = 409, description = "It would leave no owner.", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[patch("/api/v1/vendors/{vendor_id}/members/{user_id}")]
-pub async fn change_role(
+pub async fn change_member_role(
     state: web::Data<AppState>,
     access: VendorAccess,
     path: web::Path<(Uuid, Uuid)>,
@@ -291,14 +291,14 @@ pub async fn change_role(
     security(("bearer" = [])),
     params(("vendor_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses(
-        (status = 204),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 204, description = "Done; no content."),
+        (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
         (status = 409, description = "It would leave no owner.", body = ErrorBody),
     )
 )]
 #[delete("/api/v1/vendors/{vendor_id}/members/{user_id}")]
-pub async fn remove(
+pub async fn remove_member(
     state: web::Data<AppState>,
     access: VendorAccess,
     path: web::Path<(Uuid, Uuid)>,

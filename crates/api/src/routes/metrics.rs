@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, get, web};
     responses((status = 200, description = "Prometheus text format.", body = String, content_type = "text/plain"))
 )]
 #[get("/metrics")]
-pub async fn render(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn render_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let text = state.metrics.render().map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -91,13 +91,13 @@ fn is_slack_webhook(url: &str) -> bool {
     security(("bearer" = [])),
     request_body = NewVendor,
     responses(
-        (status = 201, body = VendorView),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 201, description = "Created.", body = VendorView),
+        (status = 401, description = "No or an invalid token.", body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors")]
-pub async fn create(
+pub async fn create_vendor(
     state: web::Data<AppState>,
     staff: StaffUser,
     body: web::Json<NewVendor>,
@@ -117,10 +117,10 @@ pub async fn create(
     tag = "vendors",
     security(("bearer" = [])),
     params(("vendor_id" = Uuid, Path)),
-    responses((status = 200, body = VendorView), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK.", body = VendorView), (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody))
 )]
 #[get("/api/v1/vendors/{vendor_id}")]
-pub async fn show(access: VendorAccess) -> web::Json<VendorView> {
+pub async fn get_vendor(access: VendorAccess) -> web::Json<VendorView> {
     web::Json(VendorView::from(access.vendor))
 }
 
@@ -131,14 +131,14 @@ pub async fn show(access: VendorAccess) -> web::Json<VendorView> {
     params(("vendor_id" = Uuid, Path)),
     request_body = VendorPatch,
     responses(
-        (status = 200, body = VendorView),
+        (status = 200, description = "OK.", body = VendorView),
         (status = 403, description = "Not an owner.", body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
 )]
 #[patch("/api/v1/vendors/{vendor_id}")]
-pub async fn update(
+pub async fn update_vendor(
     state: web::Data<AppState>,
     access: VendorAccess,
     body: web::Json<VendorPatch>,
@@ -178,10 +178,10 @@ pub async fn update(
     tag = "vendors",
     security(("bearer" = [])),
     params(("vendor_id" = Uuid, Path)),
-    responses((status = 200, body = OnboardingView), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK.", body = OnboardingView), (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody))
 )]
 #[get("/api/v1/vendors/{vendor_id}/onboarding")]
-pub async fn onboarding(access: VendorAccess) -> Result<web::Json<OnboardingView>, ApiError> {
+pub async fn get_onboarding(access: VendorAccess) -> Result<web::Json<OnboardingView>, ApiError> {
     let status: OnboardingStatus = access
         .vendor
         .onboarding_status

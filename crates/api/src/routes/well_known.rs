@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, get, web};
     responses((status = 200, description = "A JSON Web Key Set.", body = Object))
 )]
 #[get("/.well-known/jwks.json")]
-pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+pub async fn published_keys(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("cache-control", "public, max-age=300"))
         .json(state.authenticator.own_keys().jwks())
