@@ -5,15 +5,19 @@
 //! (`/api/v1/vendors/{id}`), never the raw path, to keep label cardinality bounded.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use std::time::Duration;
+use trove_data_access::jobs::QueueStats;
 
 #[derive(Debug, Clone)]
 pub struct HttpMetrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    queue_jobs: IntGaugeVec,
+    queue_oldest_due: IntGauge,
 }
 
 impl HttpMetrics {
@@ -36,13 +40,44 @@ impl HttpMetrics {
             ]),
             &["method", "route"],
         )?;
+        let queue_jobs = IntGaugeVec::new(
+            Opts::new("queue_jobs", "Jobs in the SQL queue by status."),
+            &["status"],
+        )?;
+        let queue_oldest_due = IntGauge::new(
+            "queue_oldest_due_age_seconds",
+            "How long the oldest due job has been waiting for a worker.",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(queue_jobs.clone()))?;
+        registry.register(Box::new(queue_oldest_due.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            queue_jobs,
+            queue_oldest_due,
         })
+    }
+
+    /// The registry other components of this process (the worker) add their metrics to.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Records the queue as read at scrape time.
+    pub fn set_queue(&self, stats: QueueStats) {
+        for (status, count) in [
+            ("pending", stats.pending),
+            ("running", stats.running),
+            ("dead", stats.dead),
+        ] {
+            self.queue_jobs
+                .with_label_values(&[status])
+                .set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
+        self.queue_oldest_due.set(stats.oldest_due_age_seconds);
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {

@@ -51,6 +51,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: prometheus::Registry,
 }
 
 impl std::fmt::Debug for Application {
@@ -88,6 +89,7 @@ impl Application {
             .port();
 
         let state = web::Data::new(build_state(settings, db)?);
+        let metrics = state.metrics.registry().clone();
         let body_limit = settings.http.body_limit_bytes;
         let allowed_origins = Arc::new(settings.http.cors_allowed_origins.clone());
 
@@ -129,11 +131,17 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            metrics,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The registry `/metrics` serves, for components running in the same process.
+    pub fn metrics_registry(&self) -> &prometheus::Registry {
+        &self.metrics
     }
 
     /// Serves until `shutdown` is cancelled, then stops accepting, lets in-flight requests

@@ -42,3 +42,25 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// The largest page any list returns.
+pub const MAX_PER_PAGE: u64 = 100;
+
+/// Validates 1-based `page` and `per_page` (default 20, at most `MAX_PER_PAGE`).
+pub fn paging(
+    fields: &mut Fields,
+    page: Option<u64>,
+    per_page: Option<u64>,
+) -> Result<(u64, u64), ApiError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(20);
+    fields
+        .check(page >= 1, "page", "must be 1 or more")
+        .check(
+            (1..=MAX_PER_PAGE).contains(&per_page),
+            "per_page",
+            "must be 1 to 100",
+        )
+        .finish()?;
+    Ok((page, per_page))
+}

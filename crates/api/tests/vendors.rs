@@ -468,6 +468,12 @@ async fn non_admins_get_403_on_every_admin_route() {
     let routes = [
         (Method::GET, "/api/v1/admin/vendors".to_owned(), None),
         (Method::GET, "/api/v1/admin/feature-flags".to_owned(), None),
+        (Method::GET, "/api/v1/admin/jobs/dead".to_owned(), None),
+        (
+            Method::POST,
+            "/api/v1/admin/jobs/redrive".to_owned(),
+            Some(json!({"kind": "send_email"})),
+        ),
         (
             Method::PUT,
             "/api/v1/admin/feature-flags/bulk_recipient_upload".to_owned(),

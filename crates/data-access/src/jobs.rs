@@ -1,19 +1,24 @@
-//! The jobs table as a queue: enqueue, claim with a lease, and settle the outcome.
+//! The jobs table as a queue: enqueue (inside the caller's transaction), claim with a
+//! lease, extend or release the lease, settle the outcome, and manage dead jobs.
 //!
-//! A claim is a compare-and-set `UPDATE` on one candidate row, so two workers can never
-//! hold the same job, on any backend, without keeping a transaction open while the job
-//! runs. A lease that runs out (the worker died) makes the job claimable again.
+//! Claims never keep a transaction open while a job runs. On MySQL/MariaDB and PostgreSQL
+//! a claim locks one due row with `FOR UPDATE SKIP LOCKED` and leases it in a short
+//! transaction; SQLite has a single writer, so a compare-and-set `UPDATE` does. A lease
+//! that runs out (the worker died) makes the job claimable again; a processed-jobs record
+//! keyed by the job id makes a redelivered, already finished job a no-op.
 
 use crate::entities::job::{self, Entity as Jobs};
+use crate::entities::processed_job::{self, Entity as ProcessedJobs};
 use chrono::{NaiveDateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::time::Duration;
 use trove_domain::ids::JobId;
-use trove_domain::job::JobStatus;
+use trove_domain::job::{JobPayload, JobStatus};
 
 /// A job a worker holds until `locked_until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,16 +31,6 @@ pub struct ClaimedJob {
     pub max_attempts: u32,
 }
 
-/// What to put on the queue.
-#[derive(Debug, Clone)]
-pub struct NewJob {
-    pub id: JobId,
-    pub kind: String,
-    pub payload: String,
-    pub max_attempts: u32,
-    pub run_at: NaiveDateTime,
-}
-
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
@@ -44,17 +39,44 @@ fn later(duration: Duration) -> NaiveDateTime {
     now() + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }
 
-/// Writes a pending job. Call it inside the transaction of the change that causes it.
-pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> Result<(), DbErr> {
+/// Writes a pending job due at `run_at`. Call it inside the transaction of the change that
+/// causes it (transactional outbox).
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    payload: &JobPayload,
+    run_at: NaiveDateTime,
+) -> Result<(), DbErr> {
+    let body = serde_json::to_string(payload).map_err(|error| DbErr::Json(error.to_string()))?;
+    enqueue_raw(
+        db,
+        id,
+        payload.kind(),
+        &body,
+        payload.max_attempts(),
+        run_at,
+    )
+    .await
+}
+
+/// Writes a pending job from its parts, for payloads that are already serialised.
+pub async fn enqueue_raw(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    kind: &str,
+    payload: &str,
+    max_attempts: u32,
+    run_at: NaiveDateTime,
+) -> Result<(), DbErr> {
     let at = now();
     Jobs::insert(job::ActiveModel {
-        id: Set(job.id.as_uuid()),
-        kind: Set(job.kind),
-        payload: Set(job.payload),
+        id: Set(id.as_uuid()),
+        kind: Set(kind.to_owned()),
+        payload: Set(payload.to_owned()),
         status: Set(JobStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
-        max_attempts: Set(i32::try_from(job.max_attempts).unwrap_or(i32::MAX)),
-        run_at: Set(job.run_at),
+        max_attempts: Set(i32::try_from(max_attempts).unwrap_or(i32::MAX)),
+        run_at: Set(run_at),
         locked_until: Set(None),
         last_error: Set(None),
         created_at: Set(at),
@@ -65,31 +87,93 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> Result<(), DbErr
     Ok(())
 }
 
-fn claimable(at: NaiveDateTime) -> sea_orm::Condition {
-    sea_orm::Condition::any()
+fn claimable(at: NaiveDateTime) -> Condition {
+    Condition::any()
         .add(
-            sea_orm::Condition::all()
+            Condition::all()
                 .add(job::Column::Status.eq(JobStatus::Pending.as_str()))
                 .add(job::Column::RunAt.lte(at)),
         )
         .add(
-            sea_orm::Condition::all()
+            Condition::all()
                 .add(job::Column::Status.eq(JobStatus::Running.as_str()))
                 .add(job::Column::LockedUntil.lt(at)),
         )
 }
 
+fn lease_update(lease: Duration, at: NaiveDateTime) -> sea_orm::UpdateMany<Jobs> {
+    Jobs::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Running.as_str()),
+        )
+        .col_expr(job::Column::LockedUntil, Expr::value(later(lease)))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).add(1),
+        )
+        .col_expr(job::Column::UpdatedAt, Expr::value(at))
+}
+
+fn claimed(candidate: job::Model) -> ClaimedJob {
+    ClaimedJob {
+        id: JobId::from(candidate.id),
+        kind: candidate.kind,
+        payload: candidate.payload,
+        attempt: u32::try_from(candidate.attempts + 1).unwrap_or(u32::MAX),
+        max_attempts: u32::try_from(candidate.max_attempts).unwrap_or(1),
+    }
+}
+
 /// Takes the oldest due job of one of `kinds` (or one whose lease ran out) for `lease`, if
 /// there is one. Jobs of other kinds wait for a worker that can run them.
 pub async fn claim_next(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    kinds: &[&str],
+    lease: Duration,
+) -> Result<Option<ClaimedJob>, DbErr> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
+    match db.get_database_backend() {
+        DbBackend::Sqlite => claim_compare_and_set(db, kinds, lease).await,
+        _ => claim_skip_locked(db, kinds, lease).await,
+    }
+}
+
+async fn claim_skip_locked(
+    db: &DatabaseConnection,
+    kinds: &[&str],
+    lease: Duration,
+) -> Result<Option<ClaimedJob>, DbErr> {
+    let at = now();
+    let txn = db.begin().await?;
+    let candidate = Jobs::find()
+        .filter(claimable(at))
+        .filter(job::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(job::Column::RunAt)
+        .limit(1)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .one(&txn)
+        .await?;
+    let Some(candidate) = candidate else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    lease_update(lease, at)
+        .filter(job::Column::Id.eq(candidate.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Some(claimed(candidate)))
+}
+
+async fn claim_compare_and_set(
+    db: &DatabaseConnection,
     kinds: &[&str],
     lease: Duration,
 ) -> Result<Option<ClaimedJob>, DbErr> {
     const CANDIDATES: u64 = 8;
-    if kinds.is_empty() {
-        return Ok(None);
-    }
     let at = now();
     let candidates = Jobs::find()
         .filter(claimable(at))
@@ -99,39 +183,83 @@ pub async fn claim_next(
         .all(db)
         .await?;
     for candidate in candidates {
-        let claimed = Jobs::update_many()
-            .col_expr(
-                job::Column::Status,
-                Expr::value(JobStatus::Running.as_str()),
-            )
-            .col_expr(job::Column::LockedUntil, Expr::value(later(lease)))
-            .col_expr(
-                job::Column::Attempts,
-                Expr::col(job::Column::Attempts).add(1),
-            )
-            .col_expr(job::Column::UpdatedAt, Expr::value(at))
+        let won = lease_update(lease, at)
             .filter(job::Column::Id.eq(candidate.id))
             .filter(job::Column::Attempts.eq(candidate.attempts))
             .filter(claimable(at))
             .exec(db)
             .await?;
-        if claimed.rows_affected == 1 {
-            return Ok(Some(ClaimedJob {
-                id: JobId::from(candidate.id),
-                kind: candidate.kind,
-                payload: candidate.payload,
-                attempt: u32::try_from(candidate.attempts + 1).unwrap_or(u32::MAX),
-                max_attempts: u32::try_from(candidate.max_attempts).unwrap_or(1),
-            }));
+        if won.rows_affected == 1 {
+            return Ok(Some(claimed(candidate)));
         }
     }
     Ok(None)
 }
 
-/// The job succeeded: it leaves the queue.
-pub async fn complete(db: &impl ConnectionTrait, id: JobId) -> Result<(), DbErr> {
-    Jobs::delete_by_id(id.as_uuid()).exec(db).await?;
+/// Keeps a running job reserved for another `lease` (heartbeat of long jobs).
+pub async fn extend_lease(
+    db: &impl ConnectionTrait,
+    id: JobId,
+    lease: Duration,
+) -> Result<(), DbErr> {
+    Jobs::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(later(lease)))
+        .filter(job::Column::Id.eq(id.as_uuid()))
+        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .exec(db)
+        .await?;
     Ok(())
+}
+
+/// Gives a claimed job back unrun (shutdown): due at once, the attempt not counted.
+pub async fn release(db: &impl ConnectionTrait, id: JobId) -> Result<(), DbErr> {
+    Jobs::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Pending.as_str()),
+        )
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<NaiveDateTime>::None),
+        )
+        .col_expr(job::Column::RunAt, Expr::value(now()))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).sub(1),
+        )
+        .filter(job::Column::Id.eq(id.as_uuid()))
+        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the job's work was already recorded as done.
+pub async fn was_processed(db: &impl ConnectionTrait, id: JobId) -> Result<bool, DbErr> {
+    Ok(ProcessedJobs::find_by_id(id.as_uuid())
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The job succeeded: its processed record is written and it leaves the queue, together.
+pub async fn complete(db: &DatabaseConnection, id: JobId, kind: &str) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    if ProcessedJobs::find_by_id(id.as_uuid())
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        ProcessedJobs::insert(processed_job::ActiveModel {
+            job_id: Set(id.as_uuid()),
+            kind: Set(kind.to_owned()),
+            processed_at: Set(now()),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    Jobs::delete_by_id(id.as_uuid()).exec(&txn).await?;
+    txn.commit().await
 }
 
 /// The attempt failed but may succeed later: back to pending at `delay` from now.
@@ -182,7 +310,87 @@ pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
+/// How the queue stands, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueStats {
+    pub pending: u64,
+    pub running: u64,
+    pub dead: u64,
+    /// Age of the oldest job that is due and not yet running, in seconds.
+    pub oldest_due_age_seconds: i64,
+}
+
+pub async fn stats(db: &impl ConnectionTrait) -> Result<QueueStats, DbErr> {
+    let count = |status: JobStatus| {
+        Jobs::find()
+            .filter(job::Column::Status.eq(status.as_str()))
+            .count(db)
+    };
+    let at = now();
+    let oldest = Jobs::find()
+        .filter(job::Column::Status.eq(JobStatus::Pending.as_str()))
+        .filter(job::Column::RunAt.lte(at))
+        .order_by_asc(job::Column::RunAt)
+        .one(db)
+        .await?;
+    Ok(QueueStats {
+        pending: count(JobStatus::Pending).await?,
+        running: count(JobStatus::Running).await?,
+        dead: count(JobStatus::Dead).await?,
+        oldest_due_age_seconds: oldest
+            .map_or(0, |job| Ord::max((at - job.run_at).num_seconds(), 0)),
+    })
+}
+
 /// One job row, for inspection.
 pub async fn find(db: &impl ConnectionTrait, id: JobId) -> Result<Option<job::Model>, DbErr> {
     Jobs::find_by_id(id.as_uuid()).one(db).await
+}
+
+/// One page of dead jobs (most recently failed first) and how many match.
+pub async fn list_dead(
+    db: &impl ConnectionTrait,
+    kind: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<job::Model>, u64), DbErr> {
+    let mut query = Jobs::find()
+        .filter(job::Column::Status.eq(JobStatus::Dead.as_str()))
+        .order_by_desc(job::Column::UpdatedAt);
+    if let Some(kind) = kind {
+        query = query.filter(job::Column::Kind.eq(kind));
+    }
+    let paginator = query.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    Ok((paginator.fetch_page(page.saturating_sub(1)).await?, total))
+}
+
+fn redrive() -> sea_orm::UpdateMany<Jobs> {
+    Jobs::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Pending.as_str()),
+        )
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now()))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now()))
+        .filter(job::Column::Status.eq(JobStatus::Dead.as_str()))
+}
+
+/// Puts one dead job back on the queue with fresh attempts. False when it is not dead.
+pub async fn retry_dead(db: &impl ConnectionTrait, id: JobId) -> Result<bool, DbErr> {
+    let result = redrive()
+        .filter(job::Column::Id.eq(id.as_uuid()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Puts every dead job of `kind` back on the queue; returns how many.
+pub async fn redrive_dead(db: &impl ConnectionTrait, kind: &str) -> Result<u64, DbErr> {
+    Ok(redrive()
+        .filter(job::Column::Kind.eq(kind))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -4,18 +4,60 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// An email to send through the vendor-branded templates (job kind `send_email`).
+/// Work for the worker, as stored in the queue: one variant per job kind, tagged by
+/// `kind`, each carrying its own payload version `v` so old rows stay readable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobPayload {
+    SendEmail(SendEmail),
+    NotifySlack(NotifySlack),
+}
+
+impl JobPayload {
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::SendEmail(_) => SendEmail::KIND,
+            Self::NotifySlack(_) => NotifySlack::KIND,
+        }
+    }
+
+    /// Attempts before the job is dead. Email is worth retrying for longer than a chat
+    /// notification that loses its point after a while.
+    pub const fn max_attempts(&self) -> u32 {
+        match self {
+            Self::SendEmail(_) => 8,
+            Self::NotifySlack(_) => 5,
+        }
+    }
+}
+
+/// An email rendered from a named template with the vendor's branding.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SendEmail {
     /// Payload version, bumped when fields change meaning.
     pub v: u32,
     pub to: String,
     pub template: String,
+    /// The vendor whose branding (name, sender) the email carries, if any.
+    #[serde(default)]
+    pub vendor_id: Option<uuid::Uuid>,
     pub vars: std::collections::BTreeMap<String, String>,
 }
 
 impl SendEmail {
     pub const KIND: &'static str = "send_email";
+}
+
+/// A message to a vendor's Slack incoming webhook.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NotifySlack {
+    pub v: u32,
+    pub vendor_id: uuid::Uuid,
+    pub text: String,
+}
+
+impl NotifySlack {
+    pub const KIND: &'static str = "notify_slack";
 }
 
 /// Where a job row stands in the queue.
@@ -96,6 +138,20 @@ mod tests {
         max_delay: Duration::from_secs(60),
         max_attempts: 5,
     };
+
+    #[test]
+    fn payloads_are_tagged_by_kind_and_versioned() {
+        let payload = JobPayload::NotifySlack(NotifySlack {
+            v: 1,
+            vendor_id: uuid::Uuid::nil(),
+            text: "New order".into(),
+        });
+        let json = serde_json::to_value(&payload).unwrap();
+        assert_eq!(json["kind"], "notify_slack");
+        assert_eq!(json["v"], 1);
+        assert_eq!(serde_json::from_value::<JobPayload>(json).unwrap(), payload);
+        assert!(serde_json::from_str::<JobPayload>(r#"{"kind":"teleport","v":1}"#).is_err());
+    }
 
     #[test]
     fn status_round_trips_through_its_text_form() {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use trove_api::Application;
 use trove_bootstrap::{Environment, Settings, shutdown, telemetry};
-use trove_worker::{HandlerRegistry, Worker};
+use trove_worker::{HandlerRegistry, Worker, WorkerMetrics};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,7 +45,15 @@ async fn main() -> ExitCode {
     announce(&settings.server.host, application.port());
 
     let shutdown = shutdown::on_signal();
-    let worker = Worker::new(db, &settings.worker, HandlerRegistry::default());
+    let worker = match WorkerMetrics::register(application.metrics_registry()) {
+        Ok(metrics) => {
+            Worker::new(db, &settings.worker, HandlerRegistry::default()).with_metrics(metrics)
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot register worker metrics");
+            return ExitCode::FAILURE;
+        }
+    };
     let worker = tokio::spawn(worker.run_until_stopped(shutdown.clone()));
     let served = application.run_until_stopped(shutdown.clone()).await;
     shutdown.cancel();

@@ -7,7 +7,9 @@
 //! carries on when the database returns.
 
 pub mod handler;
+pub mod metrics;
 pub mod worker;
 
 pub use handler::{HandlerRegistry, JobError, JobHandler};
+pub use metrics::WorkerMetrics;
 pub use worker::{Outcome, Worker};

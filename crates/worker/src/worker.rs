@@ -1,13 +1,23 @@
-//! The consumer loop over the SQL jobs table.
+//! The consumer loop over the SQL jobs table: up to `concurrency` jobs at once, each under
+//! a lease that a heartbeat extends while the handler runs.
+//!
+//! Shutdown: stop claiming, let running jobs finish within the grace period, then abort
+//! the rest and release their jobs so another worker picks them up at once.
 
 use crate::handler::{HandlerRegistry, JobError};
+use crate::metrics::WorkerMetrics;
 use rand::Rng;
 use sea_orm::{DatabaseConnection, DbErr};
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs::{self, ClaimedJob};
+use trove_domain::ids::JobId;
 use trove_domain::job::RetryPolicy;
 
 /// The longest the loop waits between tries while the database is unreachable.
@@ -17,17 +27,44 @@ const MAX_OUTAGE_BACKOFF: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Completed,
-    Retrying { delay: Duration, reason: String },
-    Dead { reason: String },
+    /// Already processed by an earlier delivery; not run again.
+    Skipped,
+    Retrying {
+        delay: Duration,
+        reason: String,
+    },
+    Dead {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Skipped => "skipped",
+            Self::Retrying { .. } => "retried",
+            Self::Dead { .. } => "dead",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Worker {
+    inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-pub struct Worker {
+struct Inner {
     db: DatabaseConnection,
     handlers: HandlerRegistry,
     poll_interval: Duration,
     lease: Duration,
     retry: RetryPolicy,
+    concurrency: usize,
+    shutdown_grace: Duration,
+    metrics: Option<WorkerMetrics>,
+    in_flight: Mutex<HashSet<JobId>>,
 }
 
 impl Worker {
@@ -37,32 +74,60 @@ impl Worker {
         handlers: HandlerRegistry,
     ) -> Self {
         Self {
-            db,
-            handlers,
-            poll_interval: Duration::from_millis(settings.poll_interval_ms),
-            lease: Duration::from_secs(settings.lease_seconds),
-            retry: RetryPolicy {
-                base_delay: Duration::from_secs(settings.retry_base_seconds),
-                max_delay: Duration::from_secs(settings.retry_max_seconds),
-                max_attempts: settings.max_attempts,
-            },
+            inner: Arc::new(Inner {
+                db,
+                handlers,
+                poll_interval: Duration::from_millis(settings.poll_interval_ms),
+                lease: Duration::from_secs(settings.lease_seconds),
+                retry: RetryPolicy {
+                    base_delay: Duration::from_secs(settings.retry_base_seconds),
+                    max_delay: Duration::from_secs(settings.retry_max_seconds),
+                    max_attempts: settings.max_attempts,
+                },
+                concurrency: settings.concurrency.max(1),
+                shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
+                metrics: None,
+                in_flight: Mutex::new(HashSet::new()),
+            }),
         }
     }
 
-    /// Claims and runs due jobs until `shutdown` is cancelled. A job already running when
-    /// the signal arrives is finished before this returns.
+    /// Counts jobs into `metrics` (call before the worker is cloned or started).
+    pub fn with_metrics(mut self, metrics: WorkerMetrics) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.metrics = Some(metrics);
+        }
+        self
+    }
+
+    /// Claims and runs due jobs until `shutdown` is cancelled, then drains.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
-        tracing::info!("worker started");
-        let mut outage_backoff = self.poll_interval;
-        while !shutdown.is_cancelled() {
-            let pause = match self.run_once().await {
-                Ok(Some(_)) => {
-                    outage_backoff = self.poll_interval;
+        tracing::info!(concurrency = self.inner.concurrency, "worker started");
+        let slots = Arc::new(Semaphore::new(self.inner.concurrency));
+        let mut running = JoinSet::new();
+        let mut outage_backoff = self.inner.poll_interval;
+        loop {
+            while running.try_join_next().is_some() {}
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot,
+                _ = shutdown.cancelled() => break,
+            };
+            let Ok(slot) = slot else { break };
+            let pause = match self.claim().await {
+                Ok(Some(job)) => {
+                    outage_backoff = self.inner.poll_interval;
+                    let worker = self.clone();
+                    running.spawn(async move {
+                        let _slot = slot;
+                        if let Err(error) = worker.process(job).await {
+                            tracing::warn!(%error, "could not record a job's outcome; its lease will expire and it will run again");
+                        }
+                    });
                     continue;
                 }
                 Ok(None) => {
-                    outage_backoff = self.poll_interval;
-                    self.poll_interval
+                    outage_backoff = self.inner.poll_interval;
+                    self.inner.poll_interval
                 }
                 Err(error) => {
                     tracing::warn!(%error, retry_in_ms = outage_backoff.as_millis() as u64, "job queue unreachable");
@@ -71,42 +136,127 @@ impl Worker {
                     pause
                 }
             };
+            drop(slot);
             tokio::select! {
-                _ = shutdown.cancelled() => {}
+                _ = shutdown.cancelled() => break,
                 _ = tokio::time::sleep(pause) => {}
             }
         }
+        self.drain(running).await;
         tracing::info!("worker stopped");
     }
 
-    /// Claims one due job and runs it. `Ok(None)` when nothing is due.
+    async fn drain(&self, mut running: JoinSet<()>) {
+        let finished = tokio::time::timeout(self.inner.shutdown_grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_ok() {
+            return;
+        }
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        let unfinished: Vec<JobId> = self.in_flight().drain().collect();
+        for id in unfinished {
+            match jobs::release(&self.inner.db, id).await {
+                Ok(()) => tracing::info!(job_id = %id, "released an unfinished job at shutdown"),
+                Err(error) => {
+                    tracing::warn!(job_id = %id, %error, "could not release a job; it runs again when its lease expires")
+                }
+            }
+        }
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<JobId>> {
+        self.inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn claim(&self) -> Result<Option<ClaimedJob>, DbErr> {
+        let job = jobs::claim_next(
+            &self.inner.db,
+            &self.inner.handlers.kinds(),
+            self.inner.lease,
+        )
+        .await?;
+        if let Some(job) = &job {
+            self.in_flight().insert(job.id);
+        }
+        Ok(job)
+    }
+
+    /// Claims one due job and runs it to its outcome. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Outcome>, DbErr> {
-        let Some(job) = jobs::claim_next(&self.db, &self.handlers.kinds(), self.lease).await?
-        else {
-            return Ok(None);
-        };
+        match self.claim().await? {
+            Some(job) => self.process(job).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn process(&self, job: ClaimedJob) -> Result<Outcome, DbErr> {
         let span =
             tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempt);
-        let outcome = self.execute(&job).instrument(span.clone()).await;
-        match &outcome {
-            Outcome::Completed => jobs::complete(&self.db, job.id).await?,
+        let started = Instant::now();
+        let outcome = async {
+            if jobs::was_processed(&self.inner.db, job.id).await? {
+                tracing::info!("already processed by an earlier delivery; not running it again");
+                return Ok(Outcome::Skipped);
+            }
+            let heartbeat = self.heartbeat(job.id);
+            let outcome = self.execute(&job).await;
+            heartbeat.abort();
+            Ok::<_, DbErr>(outcome)
+        }
+        .instrument(span.clone())
+        .await?;
+        let elapsed = started.elapsed();
+        self.settle(&job, &outcome).instrument(span).await?;
+        self.in_flight().remove(&job.id);
+        if let Some(metrics) = &self.inner.metrics {
+            metrics.observe(&job.kind, outcome.label(), elapsed);
+        }
+        Ok(outcome)
+    }
+
+    /// Extends the lease every third of its length while the handler runs.
+    fn heartbeat(&self, id: JobId) -> tokio::task::JoinHandle<()> {
+        let db = self.inner.db.clone();
+        let lease = self.inner.lease;
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(lease / 3);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                if let Err(error) = jobs::extend_lease(&db, id, lease).await {
+                    tracing::warn!(%error, "could not extend a job's lease");
+                }
+            }
+        })
+    }
+
+    async fn settle(&self, job: &ClaimedJob, outcome: &Outcome) -> Result<(), DbErr> {
+        let db = &self.inner.db;
+        match outcome {
+            Outcome::Completed | Outcome::Skipped => jobs::complete(db, job.id, &job.kind).await,
             Outcome::Retrying { delay, reason } => {
-                jobs::retry_later(&self.db, job.id, *delay, reason).await?;
+                jobs::retry_later(db, job.id, *delay, reason).await
             }
             Outcome::Dead { reason } => {
-                jobs::bury(&self.db, job.id, reason).await?;
-                span.in_scope(|| tracing::error!(reason = %reason, "job is dead"));
+                jobs::bury(db, job.id, reason).await?;
+                tracing::error!(reason = %reason, "job is dead");
                 sentry::capture_message(
                     &format!("job {} ({}) is dead: {reason}", job.id, job.kind),
                     sentry::Level::Error,
                 );
+                Ok(())
             }
         }
-        Ok(Some(outcome))
     }
 
     async fn execute(&self, job: &ClaimedJob) -> Outcome {
-        let Some(handler) = self.handlers.get(&job.kind) else {
+        let Some(handler) = self.inner.handlers.get(&job.kind) else {
             // Claims only ask for registered kinds, so this is a registry changed underfoot.
             return Outcome::Dead {
                 reason: format!("no handler is registered for job kind `{}`", job.kind),
@@ -120,7 +270,7 @@ impl Worker {
             Err(JobError::Permanent(reason)) => Outcome::Dead { reason },
             Err(JobError::Transient(reason)) if self.may_retry(job) => {
                 let jitter = rand::rng().random_range(0.0..=1.0);
-                let delay = self.retry.delay_after(job.attempt, jitter);
+                let delay = self.inner.retry.delay_after(job.attempt, jitter);
                 tracing::warn!(%reason, retry_in_s = delay.as_secs(), "job failed; will retry");
                 Outcome::Retrying { delay, reason }
             }
@@ -131,6 +281,6 @@ impl Worker {
     }
 
     fn may_retry(&self, job: &ClaimedJob) -> bool {
-        self.retry.may_retry(job.attempt) && job.attempt < job.max_attempts
+        self.inner.retry.may_retry(job.attempt) && job.attempt < job.max_attempts
     }
 }

@@ -7,10 +7,35 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use trove_bootstrap::settings::WorkerSettings;
-use trove_data_access::jobs::{self, NewJob};
+use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
 use trove_worker::{HandlerRegistry, JobError, JobHandler, Outcome, Worker};
+
+/// Sleeps for `pause`, tracking how many run at once and how many finished.
+#[derive(Default)]
+struct Slow {
+    pause: Duration,
+    running: Arc<AtomicU32>,
+    most_at_once: Arc<AtomicU32>,
+    finished: Arc<AtomicU32>,
+}
+
+#[async_trait]
+impl JobHandler for Slow {
+    fn kind(&self) -> &'static str {
+        "slow"
+    }
+
+    async fn run(&self, _payload: &str) -> Result<(), JobError> {
+        let now_running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_at_once.fetch_max(now_running, Ordering::SeqCst);
+        tokio::time::sleep(self.pause).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
 
 /// Fails transiently `failures` times, then succeeds; counts its runs.
 struct Flaky {
@@ -50,6 +75,8 @@ impl JobHandler for Rejecting {
 
 fn settings() -> WorkerSettings {
     WorkerSettings {
+        concurrency: 2,
+        shutdown_grace_seconds: 5,
         poll_interval_ms: 20,
         lease_seconds: 60,
         max_attempts: 3,
@@ -60,18 +87,9 @@ fn settings() -> WorkerSettings {
 
 async fn enqueue(database: &TestDatabase, kind: &str) -> JobId {
     let id = JobId::new();
-    jobs::enqueue(
-        &database.db,
-        NewJob {
-            id,
-            kind: kind.into(),
-            payload: r#"{"n":1}"#.into(),
-            max_attempts: 3,
-            run_at: jobs::now(),
-        },
-    )
-    .await
-    .unwrap();
+    jobs::enqueue_raw(&database.db, id, kind, r#"{"n":1}"#, 3, jobs::now())
+        .await
+        .unwrap();
     id
 }
 
@@ -249,4 +267,132 @@ async fn the_loop_drains_due_jobs_and_stops_on_shutdown() {
         .unwrap()
         .unwrap();
     assert_eq!(jobs::pending_count(&database.db).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_more_than_the_concurrency_limit_run_at_once() {
+    let database = TestDatabase::create().await;
+    let slow = Slow {
+        pause: Duration::from_millis(150),
+        ..Slow::default()
+    };
+    let (most, finished) = (slow.most_at_once.clone(), slow.finished.clone());
+    for _ in 0..6 {
+        enqueue(&database, "slow").await;
+    }
+    let shutdown = CancellationToken::new();
+    let worker = tokio::spawn(
+        Worker::new(
+            database.db.clone(),
+            &settings(),
+            HandlerRegistry::default().with(slow),
+        )
+        .run_until_stopped(shutdown.clone()),
+    );
+    for _ in 0..200 {
+        if finished.load(Ordering::SeqCst) == 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    worker.await.unwrap();
+    assert_eq!(finished.load(Ordering::SeqCst), 6);
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        2,
+        "settings allow two at a time"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_longer_than_its_lease_is_kept_by_the_heartbeat() {
+    let database = TestDatabase::create().await;
+    let id = enqueue(&database, "slow").await;
+    let mut short_lease = settings();
+    short_lease.lease_seconds = 1;
+    let slow = Slow {
+        pause: Duration::from_millis(2500),
+        ..Slow::default()
+    };
+    let worker = Worker::new(
+        database.db.clone(),
+        &short_lease,
+        HandlerRegistry::default().with(slow),
+    );
+    let running = tokio::spawn(async move { worker.run_once().await });
+
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let rival = jobs::claim_next(&database.db, &["slow"], Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        rival, None,
+        "the running job must not be delivered to a second worker"
+    );
+    assert_eq!(running.await.unwrap().unwrap(), Some(Outcome::Completed));
+    assert!(jobs::find(&database.db, id).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_job_that_was_processed_does_not_run_again() {
+    let database = TestDatabase::create().await;
+    let runs = Arc::new(AtomicU32::new(0));
+    let worker = Worker::new(
+        database.db.clone(),
+        &settings(),
+        HandlerRegistry::default().with(Flaky {
+            failures: 0,
+            runs: runs.clone(),
+        }),
+    );
+    let id = enqueue(&database, "flaky").await;
+    jobs::complete(&database.db, id, "flaky").await.unwrap();
+    jobs::enqueue_raw(&database.db, id, "flaky", r#"{"n":1}"#, 3, jobs::now())
+        .await
+        .unwrap();
+
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Skipped));
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+    assert!(jobs::find(&database.db, id).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_releases_jobs_that_outlive_the_grace_period() {
+    let database = TestDatabase::create().await;
+    let id = enqueue(&database, "slow").await;
+    let mut quick_exit = settings();
+    quick_exit.shutdown_grace_seconds = 0;
+    let slow = Slow {
+        pause: Duration::from_secs(60),
+        ..Slow::default()
+    };
+    let running = slow.running.clone();
+    let shutdown = CancellationToken::new();
+    let worker = tokio::spawn(
+        Worker::new(
+            database.db.clone(),
+            &quick_exit,
+            HandlerRegistry::default().with(slow),
+        )
+        .run_until_stopped(shutdown.clone()),
+    );
+    for _ in 0..100 {
+        if running.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), worker)
+        .await
+        .unwrap()
+        .unwrap();
+    let row = jobs::find(&database.db, id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.attempts),
+        ("pending", 0),
+        "released for another worker, attempt not counted"
+    );
+    assert!(row.run_at <= jobs::now());
 }

@@ -14,8 +14,6 @@ use trove_domain::vendor::OnboardingStatus;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-const MAX_PER_PAGE: u64 = 100;
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VendorQuery {
@@ -55,25 +53,17 @@ pub async fn list_vendors(
     query: web::Query<VendorQuery>,
 ) -> Result<web::Json<VendorPage>, ApiError> {
     let query = query.into_inner();
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
     let status = query
         .onboarding_status
         .as_deref()
         .map(str::parse::<OnboardingStatus>);
-    Fields::default()
-        .check(page >= 1, "page", "must be 1 or more")
-        .check(
-            (1..=MAX_PER_PAGE).contains(&per_page),
-            "per_page",
-            "must be 1 to 100",
-        )
-        .check(
-            status.as_ref().is_none_or(Result::is_ok),
-            "onboarding_status",
-            "must be profile, stripe or live",
-        )
-        .finish()?;
+    let mut fields = Fields::default();
+    fields.check(
+        status.as_ref().is_none_or(Result::is_ok),
+        "onboarding_status",
+        "must be profile, stripe or live",
+    );
+    let (page, per_page) = crate::validation::paging(&mut fields, query.page, query.per_page)?;
     let filter = VendorFilter {
         name_contains: query.q.filter(|q| !q.trim().is_empty()),
         onboarding_status: status.and_then(Result::ok),

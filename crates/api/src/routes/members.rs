@@ -13,11 +13,11 @@ use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trove_data_access::invitations::{self, NewInvitation};
-use trove_data_access::jobs::{self, NewJob};
+use trove_data_access::jobs;
 use trove_data_access::members::{self, MemberChangeError};
 use trove_domain::email::Email;
 use trove_domain::ids::{JobId, UserId};
-use trove_domain::job::SendEmail;
+use trove_domain::job::{JobPayload, SendEmail};
 use trove_domain::vendor::VendorRole;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -150,17 +150,18 @@ pub async fn invite_member(
     aws_lc_rs::rand::fill(&mut secret).map_err(|_| ApiError::internal("no randomness"))?;
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
     let expires_at = jobs::now() + chrono::Duration::days(INVITATION_DAYS);
-    let email_job = SendEmail {
+    let email_job = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: email.to_string(),
         template: "vendor_invitation".into(),
+        vendor_id: Some(access.vendor.id),
         vars: BTreeMap::from([
             ("vendor_name".to_owned(), access.vendor.name.clone()),
             ("vendor_id".to_owned(), access.vendor.id.to_string()),
             ("role".to_owned(), role.as_str().to_owned()),
             ("invitation_token".to_owned(), token.clone()),
         ]),
-    };
+    });
 
     let txn = state.db.begin().await?;
     let invitation = invitations::create(
@@ -175,17 +176,7 @@ pub async fn invite_member(
         },
     )
     .await?;
-    jobs::enqueue(
-        &txn,
-        NewJob {
-            id: JobId::new(),
-            kind: SendEmail::KIND.into(),
-            payload: serde_json::to_string(&email_job).map_err(ApiError::internal)?,
-            max_attempts: 5,
-            run_at: jobs::now(),
-        },
-    )
-    .await?;
+    jobs::enqueue(&txn, JobId::new(), &email_job, jobs::now()).await?;
     txn.commit().await?;
 
     Ok(HttpResponse::Created().json(InvitationView {

@@ -3,6 +3,7 @@
 //! document by construction.
 
 pub mod admin;
+pub mod admin_jobs;
 pub mod fallback;
 pub mod feature_flags;
 pub mod health;
@@ -35,5 +36,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(admin::list_vendors)
         .service(admin::list_flags)
         .service(admin::set_rollout)
-        .service(admin::set_override);
+        .service(admin::set_override)
+        .service(admin_jobs::list_dead_jobs)
+        .service(admin_jobs::retry_dead_job)
+        .service(admin_jobs::redrive_dead_jobs);
 }

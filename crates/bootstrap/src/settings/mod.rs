@@ -190,6 +190,10 @@ pub struct SentrySettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerSettings {
+    /// Jobs one worker process runs at the same time.
+    pub concurrency: usize,
+    /// After SIGTERM, how long running jobs may take before they are released.
+    pub shutdown_grace_seconds: u64,
     /// How often an idle worker looks for due jobs.
     pub poll_interval_ms: u64,
     /// How long a claimed job is reserved for its worker before another may take it.
@@ -202,6 +206,8 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
+            concurrency: 4,
+            shutdown_grace_seconds: 30,
             poll_interval_ms: 500,
             lease_seconds: 300,
             max_attempts: 5,

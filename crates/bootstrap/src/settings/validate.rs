@@ -124,6 +124,11 @@ impl Settings {
             "at least 10 milliseconds",
         );
         require(
+            (1..=256).contains(&self.worker.concurrency),
+            "worker.concurrency",
+            "1 to 256 jobs at a time",
+        );
+        require(
             self.worker.lease_seconds >= 5,
             "worker.lease_seconds",
             "at least 5 seconds",

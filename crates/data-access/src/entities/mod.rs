@@ -5,6 +5,7 @@ pub mod consumed_token;
 pub mod feature_flag_override;
 pub mod feature_flag_rollout;
 pub mod job;
+pub mod processed_job;
 pub mod user;
 pub mod vendor;
 pub mod vendor_invitation;
