@@ -14,10 +14,9 @@ migrate *args="up":
 test:
     cargo test --workspace
 
-# The same suites against this machine's MariaDB, PostgreSQL and Redis.
+# The same suites against MariaDB, PostgreSQL, Redis and an SMTP sink, as CI runs them.
 test-services:
-    TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 TEST_REDIS_URL=redis://127.0.0.1:6379 cargo test --workspace
-    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace
+    bash .ci/run
 
 fmt:
     cargo fmt --all
@@ -30,6 +29,3 @@ lint:
 openapi:
     cargo run -q -p trove-api -- openapi
 
-# Everything CI runs, as CI runs it.
-ci:
-    bash .ci/run

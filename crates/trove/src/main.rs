@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use trove_api::Application;
 use trove_bootstrap::{Environment, Settings, shutdown, telemetry};
-use trove_worker::{HandlerRegistry, Worker, WorkerMetrics};
+use trove_worker::{Worker, WorkerMetrics, handlers};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,10 +45,15 @@ async fn main() -> ExitCode {
     announce(&settings.server.host, application.port());
 
     let shutdown = shutdown::on_signal();
-    let worker = match WorkerMetrics::register(application.metrics_registry()) {
-        Ok(metrics) => {
-            Worker::new(db, &settings.worker, HandlerRegistry::default()).with_metrics(metrics)
+    let handlers = match handlers::registry(&db, &settings) {
+        Ok(handlers) => handlers,
+        Err(error) => {
+            tracing::error!(%error, "cannot set up the job handlers");
+            return ExitCode::FAILURE;
         }
+    };
+    let worker = match WorkerMetrics::register(application.metrics_registry()) {
+        Ok(metrics) => Worker::new(db, &settings.worker, handlers).with_metrics(metrics),
         Err(error) => {
             tracing::error!(%error, "cannot register worker metrics");
             return ExitCode::FAILURE;

@@ -13,6 +13,19 @@ pub enum JobError {
     /// Will never work (bad payload, a 4xx that will not change): dead at once.
     #[error("permanent: {0}")]
     Permanent(String),
+    /// Might work later, and the other side said when (e.g. Slack's `Retry-After`).
+    #[error("transient: {reason} (retry after {after:?})")]
+    RetryAfter {
+        after: std::time::Duration,
+        reason: String,
+    },
+}
+
+/// Which delivery of which job a handler is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobContext {
+    pub id: trove_domain::ids::JobId,
+    pub attempt: u32,
 }
 
 #[async_trait]
@@ -20,7 +33,7 @@ pub trait JobHandler: Send + Sync {
     /// The job kind this handler runs, e.g. `send_email`.
     fn kind(&self) -> &'static str;
     /// Does the work. Must be idempotent: a job can be delivered more than once.
-    async fn run(&self, payload: &str) -> Result<(), JobError>;
+    async fn run(&self, job: JobContext, payload: &str) -> Result<(), JobError>;
 }
 
 /// Handlers by job kind.

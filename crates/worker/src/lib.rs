@@ -7,9 +7,10 @@
 //! carries on when the database returns.
 
 pub mod handler;
+pub mod handlers;
 pub mod metrics;
 pub mod worker;
 
-pub use handler::{HandlerRegistry, JobError, JobHandler};
+pub use handler::{HandlerRegistry, JobContext, JobError, JobHandler};
 pub use metrics::WorkerMetrics;
 pub use worker::{Outcome, Worker};

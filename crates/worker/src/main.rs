@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 use trove_bootstrap::{Settings, shutdown, telemetry};
-use trove_worker::{HandlerRegistry, Worker};
+use trove_worker::{Worker, handlers};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,7 +16,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    Worker::new(db, &settings.worker, HandlerRegistry::default())
+    let handlers = match handlers::registry(&db, &settings) {
+        Ok(handlers) => handlers,
+        Err(error) => {
+            tracing::error!(%error, "cannot set up the job handlers");
+            return ExitCode::FAILURE;
+        }
+    };
+    Worker::new(db, &settings.worker, handlers)
         .run_until_stopped(shutdown::on_signal())
         .await;
     ExitCode::SUCCESS

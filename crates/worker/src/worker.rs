@@ -4,7 +4,7 @@
 //! Shutdown: stop claiming, let running jobs finish within the grace period, then abort
 //! the rest and release their jobs so another worker picks them up at once.
 
-use crate::handler::{HandlerRegistry, JobError};
+use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::metrics::WorkerMetrics;
 use rand::Rng;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -262,22 +262,39 @@ impl Worker {
                 reason: format!("no handler is registered for job kind `{}`", job.kind),
             };
         };
-        match handler.run(&job.payload).await {
+        let context = JobContext {
+            id: job.id,
+            attempt: job.attempt,
+        };
+        match handler.run(context, &job.payload).await {
             Ok(()) => {
                 tracing::info!("job completed");
                 Outcome::Completed
             }
             Err(JobError::Permanent(reason)) => Outcome::Dead { reason },
-            Err(JobError::Transient(reason)) if self.may_retry(job) => {
-                let jitter = rand::rng().random_range(0.0..=1.0);
-                let delay = self.inner.retry.delay_after(job.attempt, jitter);
-                tracing::warn!(%reason, retry_in_s = delay.as_secs(), "job failed; will retry");
-                Outcome::Retrying { delay, reason }
+            Err(JobError::Transient(reason)) => self.retry_or_give_up(job, reason, Duration::ZERO),
+            Err(JobError::RetryAfter { after, reason }) => {
+                self.retry_or_give_up(job, reason, after)
             }
-            Err(JobError::Transient(reason)) => Outcome::Dead {
-                reason: format!("gave up after {} attempts: {reason}", job.attempt),
-            },
         }
+    }
+
+    /// Backs off (at least `at_least`, as the other side asked) or gives up after the
+    /// last attempt.
+    fn retry_or_give_up(&self, job: &ClaimedJob, reason: String, at_least: Duration) -> Outcome {
+        if !self.may_retry(job) {
+            return Outcome::Dead {
+                reason: format!("gave up after {} attempts: {reason}", job.attempt),
+            };
+        }
+        let jitter = rand::rng().random_range(0.0..=1.0);
+        let delay = self
+            .inner
+            .retry
+            .delay_after(job.attempt, jitter)
+            .max(at_least);
+        tracing::warn!(%reason, retry_in_s = delay.as_secs(), "job failed; will retry");
+        Outcome::Retrying { delay, reason }
     }
 
     fn may_retry(&self, job: &ClaimedJob) -> bool {

@@ -10,7 +10,7 @@ use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
-use trove_worker::{HandlerRegistry, JobError, JobHandler, Outcome, Worker};
+use trove_worker::{HandlerRegistry, JobContext, JobError, JobHandler, Outcome, Worker};
 
 /// Sleeps for `pause`, tracking how many run at once and how many finished.
 #[derive(Default)]
@@ -27,7 +27,7 @@ impl JobHandler for Slow {
         "slow"
     }
 
-    async fn run(&self, _payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, _payload: &str) -> Result<(), JobError> {
         let now_running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_at_once.fetch_max(now_running, Ordering::SeqCst);
         tokio::time::sleep(self.pause).await;
@@ -49,7 +49,7 @@ impl JobHandler for Flaky {
         "flaky"
     }
 
-    async fn run(&self, payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
         assert_eq!(payload, r#"{"n":1}"#);
         let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
         if run <= self.failures {
@@ -68,7 +68,7 @@ impl JobHandler for Rejecting {
         "rejecting"
     }
 
-    async fn run(&self, _payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, _payload: &str) -> Result<(), JobError> {
         Err(JobError::Permanent("recipient address is malformed".into()))
     }
 }

@@ -50,6 +50,7 @@ pub struct Settings {
     pub sentry: SentrySettings,
     pub worker: WorkerSettings,
     pub auth: AuthSettings,
+    pub mail: MailSettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,
@@ -274,5 +275,63 @@ impl AuthSettings {
                 .as_ref()
                 .map(|issuer| format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')))
         })
+    }
+}
+
+/// How email leaves the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Write `.eml` files to `mail.outbox_dir` (embedded mode; refused in production).
+    #[default]
+    Outbox,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a local relay or a test sink.
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    pub outbox_dir: String,
+    /// Sender address; the display name is the vendor's (or `from_name`).
+    pub from_address: String,
+    pub from_name: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<SecretString>,
+    pub timeout_seconds: u64,
+    /// Where the Admin Portal lives, for links in emails (e.g. accepting an invitation).
+    pub admin_portal_url: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            transport: MailTransport::Outbox,
+            outbox_dir: "data/outbox".into(),
+            from_address: "no-reply@trove.localhost".into(),
+            from_name: "Trove".into(),
+            smtp_host: "localhost".into(),
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            timeout_seconds: 10,
+            admin_portal_url: "http://localhost:5173".into(),
+        }
     }
 }

@@ -176,7 +176,28 @@ impl Settings {
             "flag names of lowercase letters, digits and underscores",
         );
 
+        require(
+            self.mail.from_address.contains('@'),
+            "mail.from_address",
+            "an email address",
+        );
+        require(
+            self.mail.timeout_seconds >= 1,
+            "mail.timeout_seconds",
+            "at least 1 second",
+        );
+        require(
+            is_http_url(&self.mail.admin_portal_url),
+            "mail.admin_portal_url",
+            "an http(s):// URL",
+        );
+
         if self.env == Environment::Production {
+            require(
+                self.mail.transport != super::MailTransport::Outbox,
+                "mail.transport",
+                "smtp: the outbox folder is an embedded backend and the production profile refuses it",
+            );
             require(
                 !self.auth.dev_issuer,
                 "auth.dev_issuer",
@@ -249,6 +270,7 @@ mod tests {
             ..Settings::default()
         };
         settings.auth.signing_key = Some(SecretString::from("c2lnbmluZw=="));
+        settings.mail.transport = crate::settings::MailTransport::Smtp;
         settings
     }
 

@@ -1,0 +1,48 @@
+//! One handler per job kind, and `registry` that wires them from settings.
+//!
+//! Handlers parse their payload themselves: a payload that cannot be read is a permanent
+//! failure, so the job is dead on its first attempt with the reason.
+
+pub mod notify_slack;
+pub mod send_email;
+
+use crate::handler::{HandlerRegistry, JobError};
+use sea_orm::DatabaseConnection;
+use std::time::Duration;
+use trove_bootstrap::Settings;
+use trove_domain::job::JobPayload;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("mail: {0}")]
+    Mail(#[from] trove_integrations::mail::MailError),
+    #[error("http client: {0}")]
+    Http(#[from] trove_integrations::slack::ClientError),
+}
+
+/// Every handler this worker runs, built from settings.
+pub fn registry(
+    db: &DatabaseConnection,
+    settings: &Settings,
+) -> Result<HandlerRegistry, SetupError> {
+    let mailer = trove_integrations::mail::from_settings(&settings.mail)?;
+    let slack = trove_integrations::slack::SlackClient::new(Duration::from_secs(10))?;
+    Ok(HandlerRegistry::default()
+        .with(send_email::SendEmailHandler::new(
+            db.clone(),
+            mailer,
+            &settings.mail,
+        ))
+        .with(notify_slack::NotifySlackHandler::new(db.clone(), slack)))
+}
+
+/// Reads a payload, or says why it never will be.
+pub fn parse(payload: &str) -> Result<JobPayload, JobError> {
+    serde_json::from_str(payload)
+        .map_err(|error| JobError::Permanent(format!("unreadable payload: {error}")))
+}
+
+/// A database error while loading what a job needs: worth retrying.
+pub fn transient(error: sea_orm::DbErr) -> JobError {
+    JobError::Transient(format!("database: {error}"))
+}
