@@ -5,10 +5,12 @@ Recipients steer it, so parallel tests do not interfere:
   refuse-perm…@…          550 at RCPT (permanent)
   refuse-temp…@…          451 at RCPT (transient)
   any address with a file DIR/block-<address>   451 while the file exists
+  any address with a file DIR/slow-<address>    RCPT answered only after 5 s
 
 usage: python smtp_sink.py HOST PORT DIR
 """
 
+import asyncio
 import os
 import signal
 import sys
@@ -22,6 +24,8 @@ class Sink:
         self.directory = directory
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if os.path.exists(os.path.join(self.directory, "slow-" + address)):
+            await asyncio.sleep(5)
         local = address.split("@", 1)[0]
         if local.startswith("refuse-perm"):
             return "550 5.1.1 mailbox unavailable"

@@ -1,0 +1,146 @@
+//! A worker killed with SIGKILL in the middle of a job: the job runs again on the next
+//! worker once the lease expires, and the email goes out exactly once. Runs against the
+//! SMTP sink `.ci/run` starts (skipped without `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use trove_data_access::testing::TestDatabase;
+use trove_data_access::{jobs, users, vendors};
+use trove_domain::ids::JobId;
+use trove_domain::job::{JobPayload, SendEmail};
+
+fn start_worker(database_url: &str, smtp: &(String, String), dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_trove-worker"))
+        .current_dir(dir)
+        .env_remove("TROVE_CONFIG_DIR")
+        .env("TROVE__DATABASE__URL", database_url)
+        .env("TROVE__MAIL__TRANSPORT", "smtp")
+        .env("TROVE__MAIL__SMTP_HOST", &smtp.0)
+        .env("TROVE__MAIL__SMTP_PORT", &smtp.1)
+        .env("TROVE__MAIL__SMTP_SECURITY", "none")
+        .env("TROVE__WORKER__LEASE_SECONDS", "5")
+        .env("TROVE__WORKER__POLL_INTERVAL_MS", "50")
+        .env("TROVE__LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_until<F, Fut>(limit: Duration, mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if condition().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+fn mails_to(dir: &Path, address: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with(address) && name.ends_with(".eml")
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
+    let (Some(address), Some(sink_dir)) = (
+        std::env::var("TEST_SMTP_ADDR")
+            .ok()
+            .filter(|a| !a.is_empty()),
+        std::env::var("TEST_SMTP_DIR")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from),
+    ) else {
+        eprintln!("TEST_SMTP_ADDR/TEST_SMTP_DIR not set; skipping the SIGKILL test");
+        return;
+    };
+    let (host, port) = address.rsplit_once(':').unwrap();
+    let smtp = (host.to_owned(), port.to_owned());
+    let database = TestDatabase::create().await;
+    let owner = users::upsert_from_token(&database.db, "dev|o", "o@example.com")
+        .await
+        .unwrap();
+    let vendor = vendors::create_with_owner(&database.db, "Acme", None, owner.id.into())
+        .await
+        .unwrap();
+    let to = format!("slow-{}@example.com", uuid::Uuid::new_v4().simple());
+    let slow = sink_dir.join(format!("slow-{to}"));
+    std::fs::write(&slow, "").unwrap();
+    let id = JobId::new();
+    let payload = JobPayload::SendEmail(SendEmail {
+        v: 1,
+        to: to.clone(),
+        template: "vendor_invitation".into(),
+        vendor_id: Some(vendor.id),
+        vars: BTreeMap::from([
+            ("role".into(), "staff".into()),
+            ("invitation_token".into(), "t".into()),
+        ]),
+    });
+    jobs::enqueue(&database.db, id, &payload, jobs::now())
+        .await
+        .unwrap();
+    let work_dir = std::env::temp_dir().join(format!("trove-sigkill-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&work_dir).unwrap();
+
+    let mut first = start_worker(&database.url, &smtp, &work_dir);
+    let claimed = wait_until(Duration::from_secs(10), || async {
+        jobs::find(&database.db, id)
+            .await
+            .unwrap()
+            .is_some_and(|job| job.status == "running")
+    })
+    .await;
+    assert!(claimed, "the first worker claims the job");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Command::new("kill")
+        .args(["-KILL", &first.id().to_string()])
+        .status()
+        .unwrap();
+    first.wait().unwrap();
+    std::fs::remove_file(&slow).unwrap();
+    assert_eq!(
+        mails_to(&sink_dir, &to),
+        0,
+        "killed before the server accepted the mail"
+    );
+
+    let mut second = start_worker(&database.url, &smtp, &work_dir);
+    let finished = wait_until(Duration::from_secs(30), || async {
+        jobs::find(&database.db, id).await.unwrap().is_none()
+    })
+    .await;
+    Command::new("kill")
+        .args(["-TERM", &second.id().to_string()])
+        .status()
+        .unwrap();
+    let status = second.wait().unwrap();
+    assert!(
+        finished,
+        "the job runs again once the dead worker's lease expires"
+    );
+    assert!(jobs::was_processed(&database.db, id).await.unwrap());
+    assert_eq!(
+        mails_to(&sink_dir, &to),
+        1,
+        "the email goes out exactly once"
+    );
+    assert_eq!(status.code(), Some(0), "SIGTERM stops the worker cleanly");
+    std::fs::remove_dir_all(work_dir).ok();
+}
