@@ -29,3 +29,11 @@ lint:
 openapi:
     cargo run -q -p trove-api -- openapi
 
+
+# No-op jobs per second through the SQL queue on SQLite, MariaDB and PostgreSQL.
+bench-jobs:
+    cargo bench -p trove-worker --bench jobs
+    TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-worker --bench jobs
+    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p trove-worker --bench jobs
+
+bench: bench-jobs

@@ -1,5 +1,6 @@
 //! Opening the connection pool and applying the schema.
 
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
@@ -23,7 +24,15 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_seconds))
         .test_before_acquire(true)
         .connect_lazy(true)
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|options| {
+            // WAL lets readers (the API) work while the worker writes; NORMAL sync is
+            // durable across application crashes, which is what the embedded mode needs.
+            options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+        });
     Database::connect(options).await
 }
 
