@@ -174,3 +174,22 @@ impl HealthCheck for RateLimitStoreCheck {
         }
     }
 }
+
+/// Outgoing mail (SMTP server or outbox folder); optional, because jobs wait and retry.
+#[derive(Debug)]
+pub struct MailCheck(pub Box<dyn trove_integrations::mail::Mailer>);
+
+#[async_trait]
+impl HealthCheck for MailCheck {
+    fn name(&self) -> &'static str {
+        "mail"
+    }
+
+    fn required(&self) -> bool {
+        false
+    }
+
+    async fn check(&self) -> Result<Option<serde_json::Value>, String> {
+        self.0.check().await.map(|()| None)
+    }
+}

@@ -7,7 +7,7 @@
 use crate::auth::{self, Authenticator, SigningKeys};
 use crate::client::TrustedProxies;
 use crate::features::FeatureFlags;
-use crate::health::{DatabaseCheck, HealthCheck, RateLimitStoreCheck, SqlQueueCheck};
+use crate::health::{DatabaseCheck, HealthCheck, MailCheck, RateLimitStoreCheck, SqlQueueCheck};
 use crate::metrics::HttpMetrics;
 use crate::middleware;
 use crate::openapi::{self, DOCS_PATH, SPEC_PATH};
@@ -46,6 +46,8 @@ pub enum StartupError {
     SigningKey(#[from] crate::auth::signing::KeyError),
     #[error("cannot build the JWKS client: {0}")]
     HttpClient(#[from] reqwest::Error),
+    #[error("mail settings are unusable: {0}")]
+    Mail(#[from] trove_integrations::mail::MailError),
 }
 
 pub struct Application {
@@ -178,6 +180,9 @@ pub(crate) fn build_state(
     if let (Some(limiter), Some(_)) = (&rate_limiter, &limits.redis_url) {
         health_checks.push(Arc::new(RateLimitStoreCheck(limiter.clone())));
     }
+    health_checks.push(Arc::new(MailCheck(
+        trove_integrations::mail::from_settings(&settings.mail)?,
+    )));
 
     Ok(AppState {
         db,

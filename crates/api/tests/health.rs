@@ -20,7 +20,9 @@ async fn liveness_answers_ok() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detailed_health_reports_each_dependency() {
-    let app = TestApp::spawn().await;
+    let outbox = std::env::temp_dir().join(format!("trove-health-outbox-{}", uuid::Uuid::new_v4()));
+    let outbox_setting = outbox.display().to_string();
+    let app = TestApp::spawn_with(move |settings| settings.mail.outbox_dir = outbox_setting).await;
     let response = app.get("/health/detailed").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -31,7 +33,7 @@ async fn detailed_health_reports_each_dependency() {
         .iter()
         .map(|check| check["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["database", "queue"]);
+    assert_eq!(names, ["database", "queue", "mail"]);
     for check in body["checks"].as_array().unwrap() {
         assert_eq!(check["status"], "up", "{check}");
         assert!(check["latency_ms"].as_f64().is_some());
@@ -39,6 +41,33 @@ async fn detailed_health_reports_each_dependency() {
     assert!(
         !body.to_string().contains(&app.database.url),
         "no connection strings in the report"
+    );
+    std::fs::remove_dir_all(outbox).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_mail_server_degrades_but_does_not_fail_the_service() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.mail.transport = trove_bootstrap::settings::MailTransport::Smtp;
+        settings.mail.smtp_host = "127.0.0.1".into();
+        settings.mail.smtp_port = 1;
+        settings.mail.smtp_security = trove_bootstrap::settings::SmtpSecurity::None;
+    })
+    .await;
+    let response = app.get("/health/detailed").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
+    let mail = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "mail")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (mail["status"].as_str(), mail["required"].as_bool()),
+        (Some("down"), Some(false))
     );
 }
 

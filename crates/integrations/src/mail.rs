@@ -39,6 +39,8 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync + std::fmt::Debug {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+    /// Whether mail can go out right now (the server answers, the folder is writable).
+    async fn check(&self) -> Result<(), String>;
 }
 
 /// The mailer the settings ask for.
@@ -125,6 +127,14 @@ impl Mailer for SmtpMailer {
             Err(error) => Err(MailError::Transient(error.to_string())),
         }
     }
+
+    async fn check(&self) -> Result<(), String> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the SMTP server did not accept a connection".into()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
 }
 
 /// The embedded mode's "delivery": one `.eml` file per message in a folder.
@@ -156,5 +166,18 @@ impl Mailer for OutboxMailer {
         write.await.map_err(|error| {
             MailError::Transient(format!("cannot write {}: {error}", path.display()))
         })
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|error| format!("the outbox folder is not writable: {error}"))?;
+        let metadata = tokio::fs::metadata(&self.dir)
+            .await
+            .map_err(|error| error.to_string())?;
+        if metadata.permissions().readonly() {
+            return Err("the outbox folder is read-only".into());
+        }
+        Ok(())
     }
 }

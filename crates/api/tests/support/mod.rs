@@ -47,6 +47,10 @@ impl TestApp {
             trove_api::auth::signing::generate_key().expect("generate a signing key"),
         ));
         settings.auth.dev_issuer = true;
+        settings.mail.outbox_dir = std::env::temp_dir()
+            .join("trove-test-outbox")
+            .display()
+            .to_string();
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 
