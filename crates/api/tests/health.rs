@@ -6,8 +6,8 @@ mod support;
 use secrecy::SecretString;
 use std::time::Duration;
 use support::TestApp;
-use support::tcp_proxy::TcpProxy;
 use trove_data_access::testing::TestDatabase;
+use trove_data_access::testing::tcp_proxy::TcpProxy;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liveness_answers_ok() {

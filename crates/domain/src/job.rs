@@ -69,6 +69,10 @@ pub enum JobStatus {
     Running,
     /// Gave up: attempts exhausted or a permanent failure. Kept with its last error.
     Dead,
+    /// SQS backend: a relay is publishing it (leased, like a claim).
+    Publishing,
+    /// SQS backend: published; the queue holds it until a worker finishes it.
+    Sent,
 }
 
 impl JobStatus {
@@ -77,6 +81,8 @@ impl JobStatus {
             Self::Pending => "pending",
             Self::Running => "running",
             Self::Dead => "dead",
+            Self::Publishing => "publishing",
+            Self::Sent => "sent",
         }
     }
 }
@@ -99,6 +105,8 @@ impl FromStr for JobStatus {
             "pending" => Ok(Self::Pending),
             "running" => Ok(Self::Running),
             "dead" => Ok(Self::Dead),
+            "publishing" => Ok(Self::Publishing),
+            "sent" => Ok(Self::Sent),
             other => Err(UnknownJobStatus(other.to_owned())),
         }
     }
@@ -155,7 +163,13 @@ mod tests {
 
     #[test]
     fn status_round_trips_through_its_text_form() {
-        for status in [JobStatus::Pending, JobStatus::Running, JobStatus::Dead] {
+        for status in [
+            JobStatus::Pending,
+            JobStatus::Running,
+            JobStatus::Dead,
+            JobStatus::Publishing,
+            JobStatus::Sent,
+        ] {
             assert_eq!(status.as_str().parse::<JobStatus>(), Ok(status));
         }
         assert!("done".parse::<JobStatus>().is_err());

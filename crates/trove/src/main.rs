@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use trove_api::Application;
 use trove_bootstrap::{Environment, Settings, shutdown, telemetry};
-use trove_worker::{Worker, WorkerMetrics, handlers};
+use trove_worker::{Worker, WorkerMetrics, handlers, queue};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -52,17 +52,30 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (queue, relay) = match queue::from_settings(&db, &settings.queue).await {
+        Ok(backend) => backend,
+        Err(error) => {
+            tracing::error!(%error, "cannot set up the job queue");
+            return ExitCode::FAILURE;
+        }
+    };
     let worker = match WorkerMetrics::register(application.metrics_registry()) {
-        Ok(metrics) => Worker::new(db, &settings.worker, handlers).with_metrics(metrics),
+        Ok(metrics) => Worker::new(db, &settings.worker, handlers)
+            .with_queue(queue)
+            .with_metrics(metrics),
         Err(error) => {
             tracing::error!(%error, "cannot register worker metrics");
             return ExitCode::FAILURE;
         }
     };
+    let relay = relay.map(|relay| tokio::spawn(relay.run_until_stopped(shutdown.clone())));
     let worker = tokio::spawn(worker.run_until_stopped(shutdown.clone()));
     let served = application.run_until_stopped(shutdown.clone()).await;
     shutdown.cancel();
     let worker_stopped = worker.await;
+    if let Some(relay) = relay {
+        let _ = relay.await;
+    }
 
     match (served, worker_stopped) {
         (Ok(()), Ok(())) => ExitCode::SUCCESS,

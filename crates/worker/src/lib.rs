@@ -9,6 +9,7 @@
 pub mod handler;
 pub mod handlers;
 pub mod metrics;
+pub mod queue;
 pub mod worker;
 
 pub use handler::{HandlerRegistry, JobContext, JobError, JobHandler};

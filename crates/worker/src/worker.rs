@@ -1,14 +1,16 @@
-//! The consumer loop over the SQL jobs table: up to `concurrency` jobs at once, each under
-//! a lease that a heartbeat extends while the handler runs.
+//! The consumer loop: up to `concurrency` jobs at once from a `JobQueue` (SQL or SQS),
+//! each under a lease that a heartbeat extends while the handler runs.
 //!
 //! Shutdown: stop claiming, let running jobs finish within the grace period, then abort
 //! the rest and release their jobs so another worker picks them up at once.
 
 use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::metrics::WorkerMetrics;
+use crate::queue::sql::SqlQueue;
+use crate::queue::{Delivery, JobQueue, QueueError};
 use rand::Rng;
-use sea_orm::{DatabaseConnection, DbErr};
-use std::collections::HashSet;
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -57,6 +59,7 @@ pub struct Worker {
 #[derive(Debug)]
 struct Inner {
     db: DatabaseConnection,
+    queue: Arc<dyn JobQueue>,
     handlers: HandlerRegistry,
     poll_interval: Duration,
     lease: Duration,
@@ -64,10 +67,11 @@ struct Inner {
     concurrency: usize,
     shutdown_grace: Duration,
     metrics: Option<WorkerMetrics>,
-    in_flight: Mutex<HashSet<JobId>>,
+    in_flight: Mutex<HashMap<JobId, Delivery>>,
 }
 
 impl Worker {
+    /// A worker over the SQL queue (the jobs table); `with_queue` switches to another.
     pub fn new(
         db: DatabaseConnection,
         settings: &WorkerSettings,
@@ -75,6 +79,7 @@ impl Worker {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                queue: Arc::new(SqlQueue::new(db.clone())),
                 db,
                 handlers,
                 poll_interval: Duration::from_millis(settings.poll_interval_ms),
@@ -87,9 +92,17 @@ impl Worker {
                 concurrency: settings.concurrency.max(1),
                 shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
                 metrics: None,
-                in_flight: Mutex::new(HashSet::new()),
+                in_flight: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Takes jobs from `queue` instead (call before the worker is cloned or started).
+    pub fn with_queue(mut self, queue: Arc<dyn JobQueue>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.queue = queue;
+        }
+        self
     }
 
     /// Counts jobs into `metrics` (call before the worker is cloned or started).
@@ -113,19 +126,37 @@ impl Worker {
                 _ = shutdown.cancelled() => break,
             };
             let Ok(slot) = slot else { break };
-            let pause = match self.claim().await {
-                Ok(Some(job)) => {
+            let wanted = 1 + slots.available_permits();
+            let claimed = tokio::select! {
+                claimed = self.claim(wanted) => claimed,
+                _ = shutdown.cancelled() => break,
+            };
+            let pause = match claimed {
+                Ok(deliveries) if !deliveries.is_empty() => {
                     outage_backoff = self.inner.poll_interval;
-                    let worker = self.clone();
-                    running.spawn(async move {
-                        let _slot = slot;
-                        if let Err(error) = worker.process(job).await {
-                            tracing::warn!(%error, "could not record a job's outcome; its lease will expire and it will run again");
-                        }
-                    });
+                    let mut slot = Some(slot);
+                    for delivery in deliveries {
+                        let permit = match slot.take() {
+                            Some(permit) => permit,
+                            None => match slots.clone().try_acquire_owned() {
+                                Ok(permit) => permit,
+                                Err(_) => {
+                                    self.give_back(delivery).await;
+                                    continue;
+                                }
+                            },
+                        };
+                        let worker = self.clone();
+                        running.spawn(async move {
+                            let _permit = permit;
+                            if let Err(error) = worker.process(delivery).await {
+                                tracing::warn!(%error, "could not record a job's outcome; it will be delivered again");
+                            }
+                        });
+                    }
                     continue;
                 }
-                Ok(None) => {
+                Ok(_) => {
                     outage_backoff = self.inner.poll_interval;
                     self.inner.poll_interval
                 }
@@ -156,46 +187,59 @@ impl Worker {
         }
         running.abort_all();
         while running.join_next().await.is_some() {}
-        let unfinished: Vec<JobId> = self.in_flight().drain().collect();
-        for id in unfinished {
-            match jobs::release(&self.inner.db, id).await {
-                Ok(()) => tracing::info!(job_id = %id, "released an unfinished job at shutdown"),
-                Err(error) => {
-                    tracing::warn!(job_id = %id, %error, "could not release a job; it runs again when its lease expires")
-                }
-            }
+        let unfinished: Vec<Delivery> = self
+            .in_flight()
+            .drain()
+            .map(|(_, delivery)| delivery)
+            .collect();
+        for delivery in unfinished {
+            tracing::info!(job_id = %delivery.job.id, "releasing an unfinished job at shutdown");
+            self.give_back(delivery).await;
         }
     }
 
-    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<JobId>> {
+    /// Hands a claimed job back to the queue unrun.
+    async fn give_back(&self, delivery: Delivery) {
+        self.in_flight().remove(&delivery.job.id);
+        if let Err(error) = self.inner.queue.release(&delivery).await {
+            tracing::warn!(job_id = %delivery.job.id, %error, "could not release a job; it runs again when its lease expires");
+        }
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Delivery>> {
         self.inner
             .in_flight
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn claim(&self) -> Result<Option<ClaimedJob>, DbErr> {
-        let job = jobs::claim_next(
-            &self.inner.db,
-            &self.inner.handlers.kinds(),
-            self.inner.lease,
-        )
-        .await?;
-        if let Some(job) = &job {
-            self.in_flight().insert(job.id);
+    async fn claim(&self, max: usize) -> Result<Vec<Delivery>, QueueError> {
+        let deliveries = self
+            .inner
+            .queue
+            .claim(&self.inner.handlers.kinds(), max, self.inner.lease)
+            .await?;
+        let mut in_flight = self.in_flight();
+        for delivery in &deliveries {
+            in_flight.insert(delivery.job.id, delivery.clone());
         }
-        Ok(job)
+        Ok(deliveries)
     }
 
     /// Claims one due job and runs it to its outcome. `Ok(None)` when nothing is due.
-    pub async fn run_once(&self) -> Result<Option<Outcome>, DbErr> {
-        match self.claim().await? {
-            Some(job) => self.process(job).await.map(Some),
-            None => Ok(None),
+    pub async fn run_once(&self) -> Result<Option<Outcome>, QueueError> {
+        let mut deliveries = self.claim(1).await?.into_iter();
+        let Some(first) = deliveries.next() else {
+            return Ok(None);
+        };
+        for extra in deliveries {
+            self.give_back(extra).await;
         }
+        self.process(first).await.map(Some)
     }
 
-    async fn process(&self, job: ClaimedJob) -> Result<Outcome, DbErr> {
+    async fn process(&self, delivery: Delivery) -> Result<Outcome, QueueError> {
+        let job = &delivery.job;
         let span =
             tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempt);
         let started = Instant::now();
@@ -204,15 +248,15 @@ impl Worker {
                 tracing::info!("already processed by an earlier delivery; not running it again");
                 return Ok(Outcome::Skipped);
             }
-            let heartbeat = self.heartbeat(job.id);
-            let outcome = self.execute(&job).await;
+            let heartbeat = self.heartbeat(delivery.clone());
+            let outcome = self.execute(job).await;
             heartbeat.abort();
-            Ok::<_, DbErr>(outcome)
+            Ok::<_, QueueError>(outcome)
         }
         .instrument(span.clone())
         .await?;
         let elapsed = started.elapsed();
-        self.settle(&job, &outcome).instrument(span).await?;
+        self.settle(&delivery, &outcome).instrument(span).await?;
         self.in_flight().remove(&job.id);
         if let Some(metrics) = &self.inner.metrics {
             metrics.observe(&job.kind, outcome.label(), elapsed);
@@ -221,30 +265,31 @@ impl Worker {
     }
 
     /// Extends the lease every third of its length while the handler runs.
-    fn heartbeat(&self, id: JobId) -> tokio::task::JoinHandle<()> {
-        let db = self.inner.db.clone();
+    fn heartbeat(&self, delivery: Delivery) -> tokio::task::JoinHandle<()> {
+        let queue = self.inner.queue.clone();
         let lease = self.inner.lease;
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(lease / 3);
             ticks.tick().await;
             loop {
                 ticks.tick().await;
-                if let Err(error) = jobs::extend_lease(&db, id, lease).await {
+                if let Err(error) = queue.extend(&delivery, lease).await {
                     tracing::warn!(%error, "could not extend a job's lease");
                 }
             }
         })
     }
 
-    async fn settle(&self, job: &ClaimedJob, outcome: &Outcome) -> Result<(), DbErr> {
-        let db = &self.inner.db;
+    async fn settle(&self, delivery: &Delivery, outcome: &Outcome) -> Result<(), QueueError> {
+        let queue = &self.inner.queue;
+        let job = &delivery.job;
         match outcome {
-            Outcome::Completed | Outcome::Skipped => jobs::complete(db, job.id, &job.kind).await,
+            Outcome::Completed | Outcome::Skipped => queue.complete(delivery).await,
             Outcome::Retrying { delay, reason } => {
-                jobs::retry_later(db, job.id, *delay, reason).await
+                queue.retry_later(delivery, *delay, reason).await
             }
             Outcome::Dead { reason } => {
-                jobs::bury(db, job.id, reason).await?;
+                queue.bury(delivery, reason).await?;
                 tracing::error!(reason = %reason, "job is dead");
                 sentry::capture_message(
                     &format!("job {} ({}) is dead: {reason}", job.id, job.kind),

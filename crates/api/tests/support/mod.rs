@@ -2,7 +2,6 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth0;
-pub mod tcp_proxy;
 
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;

@@ -51,6 +51,7 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    pub queue: QueueSettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,
@@ -332,6 +333,50 @@ impl Default for MailSettings {
             smtp_password: None,
             timeout_seconds: 10,
             admin_portal_url: "http://localhost:5173".into(),
+        }
+    }
+}
+
+/// Where the worker takes jobs from. Either way, requests write jobs to the jobs table in
+/// their own transaction (the outbox); with SQS a relay publishes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueBackend {
+    /// The jobs table itself is the queue.
+    #[default]
+    Sql,
+    Sqs,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSettings {
+    pub backend: QueueBackend,
+    /// The main queue, e.g. `https://sqs.eu-west-1.amazonaws.com/123456789012/trove-jobs`.
+    pub sqs_queue_url: Option<String>,
+    pub aws_region: String,
+    /// Another SQS endpoint (a local stand-in); AWS's own when unset.
+    pub aws_endpoint_url: Option<String>,
+    /// Static credentials; the default AWS chain (env, profile, IAM role) when unset.
+    pub aws_access_key_id: Option<String>,
+    pub aws_secret_access_key: Option<SecretString>,
+    /// Long-poll wait of each receive, 0–20 seconds.
+    pub receive_wait_seconds: u64,
+    /// How often the relay looks for jobs to publish.
+    pub relay_interval_ms: u64,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            backend: QueueBackend::Sql,
+            sqs_queue_url: None,
+            aws_region: "us-east-1".into(),
+            aws_endpoint_url: None,
+            aws_access_key_id: None,
+            aws_secret_access_key: None,
+            receive_wait_seconds: 20,
+            relay_interval_ms: 200,
         }
     }
 }

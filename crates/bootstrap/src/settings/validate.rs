@@ -129,9 +129,9 @@ impl Settings {
             "1 to 256 jobs at a time",
         );
         require(
-            self.worker.lease_seconds >= 5,
+            (5..=43_200).contains(&self.worker.lease_seconds),
             "worker.lease_seconds",
-            "at least 5 seconds",
+            "5 seconds to 12 hours (also the SQS visibility timeout)",
         );
         require(
             self.worker.max_attempts >= 1,
@@ -190,6 +190,23 @@ impl Settings {
             is_http_url(&self.mail.admin_portal_url),
             "mail.admin_portal_url",
             "an http(s):// URL",
+        );
+
+        require(
+            self.queue.backend != super::QueueBackend::Sqs
+                || self.queue.sqs_queue_url.as_deref().is_some_and(is_http_url),
+            "queue.sqs_queue_url",
+            "the SQS queue URL (required with queue.backend = sqs)",
+        );
+        require(
+            self.queue.receive_wait_seconds <= 20,
+            "queue.receive_wait_seconds",
+            "0 to 20 seconds (SQS long polling)",
+        );
+        require(
+            self.queue.aws_access_key_id.is_some() == self.queue.aws_secret_access_key.is_some(),
+            "queue.aws_secret_access_key",
+            "set together with queue.aws_access_key_id, or neither",
         );
 
         if self.env == Environment::Production {
