@@ -11,6 +11,10 @@ use std::time::Duration;
 pub enum JobPayload {
     SendEmail(SendEmail),
     NotifySlack(NotifySlack),
+    ProcessShopifyWebhook(ProcessShopifyWebhook),
+    SyncProducts(SyncProducts),
+    GenerateInvoice(GenerateInvoice),
+    PushOrder(PushOrder),
 }
 
 impl JobPayload {
@@ -18,6 +22,10 @@ impl JobPayload {
         match self {
             Self::SendEmail(_) => SendEmail::KIND,
             Self::NotifySlack(_) => NotifySlack::KIND,
+            Self::ProcessShopifyWebhook(_) => ProcessShopifyWebhook::KIND,
+            Self::SyncProducts(_) => SyncProducts::KIND,
+            Self::GenerateInvoice(_) => GenerateInvoice::KIND,
+            Self::PushOrder(_) => PushOrder::KIND,
         }
     }
 
@@ -27,6 +35,8 @@ impl JobPayload {
         match self {
             Self::SendEmail(_) => 8,
             Self::NotifySlack(_) => 5,
+            Self::ProcessShopifyWebhook(_) | Self::SyncProducts(_) => 10,
+            Self::GenerateInvoice(_) | Self::PushOrder(_) => 12,
         }
     }
 }
@@ -58,6 +68,60 @@ pub struct NotifySlack {
 
 impl NotifySlack {
     pub const KIND: &'static str = "notify_slack";
+}
+
+/// A Shopify webhook delivery, verified and stored by the API, to be applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProcessShopifyWebhook {
+    pub v: u32,
+    pub vendor_id: uuid::Uuid,
+    /// `X-Shopify-Topic`, e.g. `products/update` or `app/uninstalled`.
+    pub topic: String,
+    /// `X-Shopify-Webhook-Id`: Shopify may deliver the same webhook more than once.
+    pub webhook_id: String,
+    /// The raw JSON body as Shopify sent it.
+    pub body: String,
+}
+
+impl ProcessShopifyWebhook {
+    pub const KIND: &'static str = "process_shopify_webhook";
+}
+
+/// Import or refresh a vendor's catalogue from its connected store.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncProducts {
+    pub v: u32,
+    pub vendor_id: uuid::Uuid,
+}
+
+impl SyncProducts {
+    pub const KIND: &'static str = "sync_products";
+}
+
+/// Create a vendor's fee invoice in Xero for one payout cycle.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GenerateInvoice {
+    pub v: u32,
+    pub vendor_id: uuid::Uuid,
+    /// The payout cycle, `YYYY-MM-DD` dates, end exclusive.
+    pub period_start: String,
+    pub period_end: String,
+}
+
+impl GenerateInvoice {
+    pub const KIND: &'static str = "generate_invoice";
+}
+
+/// Push one recipient's shipment to the vendor's fulfilment system.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushOrder {
+    pub v: u32,
+    pub order_id: uuid::Uuid,
+    pub recipient_id: uuid::Uuid,
+}
+
+impl PushOrder {
+    pub const KIND: &'static str = "push_order";
 }
 
 /// Where a job row stands in the queue.
@@ -159,6 +223,11 @@ mod tests {
         assert_eq!(json["v"], 1);
         assert_eq!(serde_json::from_value::<JobPayload>(json).unwrap(), payload);
         assert!(serde_json::from_str::<JobPayload>(r#"{"kind":"teleport","v":1}"#).is_err());
+        let push: JobPayload = serde_json::from_str(
+            r#"{"kind":"push_order","v":1,"order_id":"00000000-0000-0000-0000-000000000001","recipient_id":"00000000-0000-0000-0000-000000000002"}"#,
+        )
+        .unwrap();
+        assert_eq!(push.kind(), PushOrder::KIND);
     }
 
     #[test]
