@@ -87,18 +87,29 @@ pub async fn enqueue_raw(
     Ok(())
 }
 
-fn claimable(at: NaiveDateTime) -> Condition {
+/// Rows in `waiting` due by `due_by`, or in `leased` whose lease ran out before `at`.
+fn takeable(
+    waiting: JobStatus,
+    due_by: NaiveDateTime,
+    leased: JobStatus,
+    at: NaiveDateTime,
+) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(job::Column::Status.eq(JobStatus::Pending.as_str()))
-                .add(job::Column::RunAt.lte(at)),
+                .add(job::Column::Status.eq(waiting.as_str()))
+                .add(job::Column::RunAt.lte(due_by)),
         )
         .add(
             Condition::all()
-                .add(job::Column::Status.eq(JobStatus::Running.as_str()))
+                .add(job::Column::Status.eq(leased.as_str()))
                 .add(job::Column::LockedUntil.lt(at)),
         )
+}
+
+/// Due pending jobs, and running jobs whose worker's lease ran out.
+fn claimable(at: NaiveDateTime) -> Condition {
+    takeable(JobStatus::Pending, at, JobStatus::Running, at)
 }
 
 fn lease_update(lease: Duration, at: NaiveDateTime) -> sea_orm::UpdateMany<Jobs> {
@@ -395,18 +406,9 @@ pub async fn redrive_dead(db: &impl ConnectionTrait, kind: &str) -> Result<u64, 
         .rows_affected)
 }
 
+/// Pending jobs due before `horizon`, and jobs whose publisher's lease ran out.
 fn publishable(at: NaiveDateTime, horizon: NaiveDateTime) -> Condition {
-    Condition::any()
-        .add(
-            Condition::all()
-                .add(job::Column::Status.eq(JobStatus::Pending.as_str()))
-                .add(job::Column::RunAt.lte(horizon)),
-        )
-        .add(
-            Condition::all()
-                .add(job::Column::Status.eq(JobStatus::Publishing.as_str()))
-                .add(job::Column::LockedUntil.lt(at)),
-        )
+    takeable(JobStatus::Pending, horizon, JobStatus::Publishing, at)
 }
 
 /// Leases up to `limit` pending jobs due within `horizon` for publishing to SQS (and any

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use trove_api::Application;
 use trove_bootstrap::{Environment, Settings, shutdown, telemetry};
-use trove_worker::{Worker, WorkerMetrics, handlers, queue};
+use trove_worker::{WorkerMetrics, WorkerService};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,37 +45,23 @@ async fn main() -> ExitCode {
     announce(&settings.server.host, application.port());
 
     let shutdown = shutdown::on_signal();
-    let handlers = match handlers::registry(&db, &settings) {
-        Ok(handlers) => handlers,
-        Err(error) => {
-            tracing::error!(%error, "cannot set up the job handlers");
-            return ExitCode::FAILURE;
-        }
-    };
-    let (queue, relay) = match queue::from_settings(&db, &settings.queue).await {
-        Ok(backend) => backend,
-        Err(error) => {
-            tracing::error!(%error, "cannot set up the job queue");
-            return ExitCode::FAILURE;
-        }
-    };
-    let worker = match WorkerMetrics::register(application.metrics_registry()) {
-        Ok(metrics) => Worker::new(db, &settings.worker, handlers)
-            .with_queue(queue)
-            .with_metrics(metrics),
+    let metrics = match WorkerMetrics::register(application.metrics_registry()) {
+        Ok(metrics) => metrics,
         Err(error) => {
             tracing::error!(%error, "cannot register worker metrics");
             return ExitCode::FAILURE;
         }
     };
-    let relay = relay.map(|relay| tokio::spawn(relay.run_until_stopped(shutdown.clone())));
-    let worker = tokio::spawn(worker.run_until_stopped(shutdown.clone()));
+    let worker = match WorkerService::from_settings(db, &settings, Some(metrics)).await {
+        Ok(service) => tokio::spawn(service.run_until_stopped(shutdown.clone())),
+        Err(error) => {
+            tracing::error!(%error, "cannot start the worker");
+            return ExitCode::FAILURE;
+        }
+    };
     let served = application.run_until_stopped(shutdown.clone()).await;
     shutdown.cancel();
     let worker_stopped = worker.await;
-    if let Some(relay) = relay {
-        let _ = relay.await;
-    }
 
     match (served, worker_stopped) {
         (Ok(()), Ok(())) => ExitCode::SUCCESS,

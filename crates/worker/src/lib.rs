@@ -10,8 +10,10 @@ pub mod handler;
 pub mod handlers;
 pub mod metrics;
 pub mod queue;
+pub mod service;
 pub mod worker;
 
 pub use handler::{HandlerRegistry, JobContext, JobError, JobHandler};
 pub use metrics::WorkerMetrics;
+pub use service::WorkerService;
 pub use worker::{Outcome, Worker};

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 use trove_bootstrap::{Settings, shutdown, telemetry};
-use trove_worker::{Worker, handlers, queue};
+use trove_worker::WorkerService;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,28 +16,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let handlers = match handlers::registry(&db, &settings) {
-        Ok(handlers) => handlers,
+    let service = match WorkerService::from_settings(db, &settings, None).await {
+        Ok(service) => service,
         Err(error) => {
-            tracing::error!(%error, "cannot set up the job handlers");
+            tracing::error!(%error, "cannot start the worker");
             return ExitCode::FAILURE;
         }
     };
-    let (queue, relay) = match queue::from_settings(&db, &settings.queue).await {
-        Ok(backend) => backend,
-        Err(error) => {
-            tracing::error!(%error, "cannot set up the job queue");
-            return ExitCode::FAILURE;
-        }
-    };
-    let shutdown = shutdown::on_signal();
-    let relay = relay.map(|relay| tokio::spawn(relay.run_until_stopped(shutdown.clone())));
-    Worker::new(db, &settings.worker, handlers)
-        .with_queue(queue)
-        .run_until_stopped(shutdown)
-        .await;
-    if let Some(relay) = relay {
-        let _ = relay.await;
-    }
+    service.run_until_stopped(shutdown::on_signal()).await;
     ExitCode::SUCCESS
 }
