@@ -148,6 +148,11 @@ impl Drop for TestApp {
     }
 }
 
+/// The response body as JSON.
+pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}
+
 /// Asserts the JSON error shape and returns the body.
 pub async fn error_body(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(response.status().as_u16(), status, "unexpected status");
