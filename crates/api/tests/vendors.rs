@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::Method;
 use sea_orm::EntityTrait;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{TestApp, error_body, json_of};
 use trove_api::auth::TokenType;
 use trove_data_access::entities::{job, user};
