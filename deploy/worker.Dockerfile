@@ -31,7 +31,9 @@ WORKDIR /app
 COPY config/ /app/config/
 COPY --from=build /out/trove-worker /app/
 ENV TROVE_CONFIG_DIR=/app/config \
-    TROVE__SERVER__HOST=0.0.0.0
+    TROVE__SERVER__HOST=0.0.0.0 \
+    TROVE__WORKER__METRICS_PORT=9090
+EXPOSE 9090
 # Numeric so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 ENTRYPOINT ["/app/trove-worker"]

@@ -9,6 +9,7 @@
 pub mod handler;
 pub mod handlers;
 pub mod metrics;
+pub mod metrics_server;
 pub mod queue;
 pub mod service;
 pub mod worker;

@@ -75,6 +75,7 @@ impl JobHandler for Rejecting {
 
 fn settings() -> WorkerSettings {
     WorkerSettings {
+        metrics_port: 0,
         concurrency: 2,
         shutdown_grace_seconds: 5,
         poll_interval_ms: 20,

@@ -144,3 +144,73 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     assert_eq!(status.code(), Some(0), "SIGTERM stops the worker cleanly");
     std::fs::remove_dir_all(work_dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_worker_serves_health_and_job_metrics() {
+    let database = TestDatabase::create().await;
+    let work_dir =
+        std::env::temp_dir().join(format!("trove-worker-metrics-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&work_dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let email = JobPayload::SendEmail(SendEmail {
+        v: 1,
+        to: "someone@example.com".into(),
+        template: "vendor_invitation".into(),
+        vendor_id: None,
+        vars: BTreeMap::from([
+            ("role".into(), "staff".into()),
+            ("invitation_token".into(), "t".into()),
+        ]),
+    });
+    jobs::enqueue(&database.db, JobId::new(), &email, jobs::now())
+        .await
+        .unwrap();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_trove-worker"))
+        .current_dir(&work_dir)
+        .env_remove("TROVE_CONFIG_DIR")
+        .env("TROVE__DATABASE__URL", &database.url)
+        .env("TROVE__WORKER__METRICS_PORT", port.to_string())
+        .env("TROVE__WORKER__POLL_INTERVAL_MS", "50")
+        .env("TROVE__LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let counted = wait_until(Duration::from_secs(15), || {
+        let client = client.clone();
+        let url = format!("{base}/metrics");
+        async move {
+            match client.get(url).send().await {
+                Ok(response) => response.text().await.is_ok_and(|text| {
+                    text.contains(r#"trove_jobs_total{kind="send_email",outcome="completed"} 1"#)
+                }),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let health = client
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let status = worker.wait().unwrap();
+    assert!(counted, "the job shows in the worker's metrics");
+    assert_eq!(health.ok(), Some(200));
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        work_dir.join("data/outbox").exists(),
+        "the email went to the outbox"
+    );
+    std::fs::remove_dir_all(work_dir).ok();
+}

@@ -192,6 +192,8 @@ pub struct SentrySettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerSettings {
+    /// Port of the standalone worker's `/metrics` and `/health` listener; 0 turns it off.
+    pub metrics_port: u16,
     /// Jobs one worker process runs at the same time.
     pub concurrency: usize,
     /// After SIGTERM, how long running jobs may take before they are released.
@@ -208,6 +210,7 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
+            metrics_port: 0,
             concurrency: 4,
             shutdown_grace_seconds: 30,
             poll_interval_ms: 500,
