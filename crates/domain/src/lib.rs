@@ -7,4 +7,6 @@ pub mod email;
 pub mod feature;
 pub mod ids;
 pub mod job;
+pub mod money;
+pub mod shipping;
 pub mod vendor;
