@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod instants;
 mod m20261121_000001_foundation;
 mod m20261121_000002_access;
+mod m20261121_000003_shipping_zones;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_foundation::Migration),
             Box::new(m20261121_000002_access::Migration),
+            Box::new(m20261121_000003_shipping_zones::Migration),
         ]
     }
 }

@@ -272,7 +272,8 @@ impl From<crate::auth::AuthError> for ApiError {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// `text` with its first letter upper-cased, for messages built from lower-case parts.
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -22,6 +22,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "users", description = "The signed-in user."),
         (name = "vendors", description = "Vendor accounts, for their members."),
         (name = "members", description = "Vendor members and invitations."),
+        (name = "shipping", description = "A vendor's shipping zones and rates."),
         (name = "admin", description = "Platform administration (admin tokens only): vendors, feature flags, dead jobs."),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),

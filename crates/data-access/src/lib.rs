@@ -14,6 +14,7 @@ pub mod flags;
 pub mod invitations;
 pub mod jobs;
 pub mod members;
+pub mod shipping_zones;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

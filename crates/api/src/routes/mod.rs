@@ -10,6 +10,7 @@ pub mod health;
 pub mod me;
 pub mod members;
 pub mod metrics;
+pub mod shipping_zones;
 pub mod vendors;
 pub mod well_known;
 
@@ -39,5 +40,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(admin::set_override)
         .service(admin_jobs::list_dead_jobs)
         .service(admin_jobs::retry_dead_job)
-        .service(admin_jobs::redrive_dead_jobs);
+        .service(admin_jobs::redrive_dead_jobs)
+        .service(shipping_zones::list_zones)
+        .service(shipping_zones::create_zone)
+        .service(shipping_zones::resolve_zone)
+        .service(shipping_zones::get_zone)
+        .service(shipping_zones::replace_zone)
+        .service(shipping_zones::delete_zone);
 }
