@@ -10,6 +10,7 @@ mod instants;
 mod m20261121_000001_foundation;
 mod m20261121_000002_access;
 mod m20261121_000003_shipping_zones;
+mod m20261121_000004_storefronts;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_foundation::Migration),
             Box::new(m20261121_000002_access::Migration),
             Box::new(m20261121_000003_shipping_zones::Migration),
+            Box::new(m20261121_000004_storefronts::Migration),
         ]
     }
 }

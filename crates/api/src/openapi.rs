@@ -23,6 +23,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "vendors", description = "Vendor accounts, for their members."),
         (name = "members", description = "Vendor members and invitations."),
         (name = "shipping", description = "A vendor's shipping zones and rates."),
+        (name = "storefronts", description = "A vendor's storefronts and their review status."),
         (name = "admin", description = "Platform administration (admin tokens only): vendors, feature flags, dead jobs."),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod members;
 pub mod shipping_zones;
+pub mod storefronts;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -9,4 +9,5 @@ pub mod ids;
 pub mod job;
 pub mod money;
 pub mod shipping;
+pub mod storefront;
 pub mod vendor;

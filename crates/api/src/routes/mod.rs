@@ -11,6 +11,7 @@ pub mod me;
 pub mod members;
 pub mod metrics;
 pub mod shipping_zones;
+pub mod storefronts;
 pub mod vendors;
 pub mod well_known;
 
@@ -46,5 +47,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(shipping_zones::resolve_zone)
         .service(shipping_zones::get_zone)
         .service(shipping_zones::replace_zone)
-        .service(shipping_zones::delete_zone);
+        .service(shipping_zones::delete_zone)
+        .service(storefronts::list_storefronts)
+        .service(storefronts::create_storefront)
+        .service(storefronts::get_storefront)
+        .service(storefronts::replace_storefront)
+        .service(storefronts::change_storefront_status);
 }

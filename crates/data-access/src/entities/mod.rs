@@ -7,6 +7,7 @@ pub mod feature_flag_rollout;
 pub mod job;
 pub mod processed_job;
 pub mod shipping_zone;
+pub mod storefront;
 pub mod user;
 pub mod vendor;
 pub mod vendor_invitation;

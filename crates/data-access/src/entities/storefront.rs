@@ -1,0 +1,34 @@
+//! `storefronts`: a vendor's branded shops. Delivery methods, branding and content are
+//! JSON text.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "storefronts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub vendor_id: Uuid,
+    #[sea_orm(unique)]
+    pub slug: String,
+    #[sea_orm(unique)]
+    pub custom_domain: Option<String>,
+    pub name: String,
+    pub status: String,
+    #[sea_orm(column_type = "Text")]
+    pub delivery_methods: String,
+    pub fee_transfer_mode: String,
+    pub gift_notes: bool,
+    pub show_stock: bool,
+    #[sea_orm(column_type = "Text")]
+    pub branding: String,
+    #[sea_orm(column_type = "Text")]
+    pub content: String,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
