@@ -11,6 +11,7 @@ mod m20261121_000001_foundation;
 mod m20261121_000002_access;
 mod m20261121_000003_shipping_zones;
 mod m20261121_000004_storefronts;
+mod m20261121_000005_products;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_access::Migration),
             Box::new(m20261121_000003_shipping_zones::Migration),
             Box::new(m20261121_000004_storefronts::Migration),
+            Box::new(m20261121_000005_products::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "members", description = "Vendor members and invitations."),
         (name = "shipping", description = "A vendor's shipping zones and rates."),
         (name = "storefronts", description = "A vendor's storefronts and their review status."),
+        (name = "products", description = "A vendor's catalogue: products and variants."),
+        (name = "public", description = "What the Customer Frontend reads without a token."),
         (name = "admin", description = "Platform administration (admin tokens only): vendors, feature flags, dead jobs."),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),

@@ -44,16 +44,22 @@ async fn every_route_is_in_the_spec_and_every_documented_operation_is_served() {
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let status = app
+            let response = app
                 .client
                 .request(method.clone(), app.url(path))
                 .send()
                 .await
-                .unwrap()
-                .status();
+                .unwrap();
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            // A handler may answer 404 for the placeholder id it was given; what must never
+            // happen is the router's own "no route" answer or a 405.
+            let unrouted = body["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("No route matches"));
             assert!(
-                status != 404 && status != 405,
-                "{method} {path} is documented but answers {status}"
+                !unrouted && status != 405,
+                "{method} {path} is documented but answers {status} {body}"
             );
         }
     }
@@ -134,6 +140,7 @@ async fn every_protected_operation_declares_the_bearer_scheme() {
         "/health/detailed",
         "/metrics",
         "/.well-known/jwks.json",
+        "/api/v1/public/storefronts/{slug}",
     ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

@@ -14,6 +14,7 @@ pub mod flags;
 pub mod invitations;
 pub mod jobs;
 pub mod members;
+pub mod products;
 pub mod shipping_zones;
 pub mod storefronts;
 #[cfg(feature = "testing")]

@@ -108,3 +108,125 @@ pub async fn set_status(
     active.updated_at = Set(now());
     active.update(db).await
 }
+
+/// A product as a storefront offers it.
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub product: crate::products::ProductWithVariants,
+    pub price_override_minor: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfferingError {
+    #[error("these products are not the vendor's: {0:?}")]
+    UnknownProducts(Vec<uuid::Uuid>),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Replaces what a storefront offers with `items` (product, optional price override), in
+/// that order. Every product must be the vendor's own.
+pub async fn set_offering(
+    db: &sea_orm::DatabaseConnection,
+    vendor: VendorId,
+    storefront_id: uuid::Uuid,
+    items: &[(uuid::Uuid, Option<i64>)],
+) -> Result<(), OfferingError> {
+    use crate::entities::product::{self, Entity as Products};
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+    use sea_orm::TransactionTrait;
+
+    let wanted: Vec<uuid::Uuid> = items.iter().map(|(id, _)| *id).collect();
+    let owned: Vec<uuid::Uuid> = Products::find()
+        .filter(product::Column::VendorId.eq(vendor.as_uuid()))
+        .filter(product::Column::Id.is_in(wanted.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|product| product.id)
+        .collect();
+    let unknown: Vec<uuid::Uuid> = wanted
+        .iter()
+        .filter(|id| !owned.contains(id))
+        .copied()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(OfferingError::UnknownProducts(unknown));
+    }
+    let txn = db.begin().await?;
+    Offerings::delete_many()
+        .filter(storefront_product::Column::StorefrontId.eq(storefront_id))
+        .exec(&txn)
+        .await?;
+    for (position, (product_id, price_override)) in items.iter().enumerate() {
+        storefront_product::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            storefront_id: Set(storefront_id),
+            product_id: Set(*product_id),
+            price_override_minor: Set(*price_override),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What a storefront offers, in order, with variants: three queries whatever the number
+/// of products (offerings, products, variants).
+pub async fn offering(
+    db: &impl ConnectionTrait,
+    storefront_id: uuid::Uuid,
+    only_active: bool,
+) -> Result<Vec<Offered>, DbErr> {
+    use crate::entities::product::{self, Entity as Products};
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+
+    let offerings = Offerings::find()
+        .filter(storefront_product::Column::StorefrontId.eq(storefront_id))
+        .order_by_asc(storefront_product::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<uuid::Uuid> = offerings.iter().map(|o| o.product_id).collect();
+    let mut products = Products::find().filter(product::Column::Id.is_in(ids.iter().copied()));
+    if only_active {
+        products = products.filter(product::Column::Status.eq("active"));
+    }
+    let mut products: std::collections::HashMap<uuid::Uuid, product::Model> = products
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|product| (product.id, product))
+        .collect();
+    let ids: Vec<uuid::Uuid> = products.keys().copied().collect();
+    let mut variants = crate::products::variants_of(db, &ids).await?;
+    Ok(offerings
+        .into_iter()
+        .filter_map(|offer| {
+            let product = products.remove(&offer.product_id)?;
+            let variants = variants.remove(&product.id).unwrap_or_default();
+            Some(Offered {
+                product: crate::products::ProductWithVariants { product, variants },
+                price_override_minor: offer.price_override_minor,
+            })
+        })
+        .collect())
+}
+
+/// A storefront customers may see, by slug: `active`, or `demo` when asked for.
+pub async fn find_public(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    include_demo: bool,
+) -> Result<Option<storefront::Model>, DbErr> {
+    let mut visible = vec![StorefrontStatus::Active.as_str()];
+    if include_demo {
+        visible.push(StorefrontStatus::Demo.as_str());
+    }
+    Storefronts::find()
+        .filter(storefront::Column::Slug.eq(slug))
+        .filter(storefront::Column::Status.is_in(visible))
+        .one(db)
+        .await
+}

@@ -10,6 +10,8 @@ pub mod health;
 pub mod me;
 pub mod members;
 pub mod metrics;
+pub mod products;
+pub mod public_storefronts;
 pub mod shipping_zones;
 pub mod storefronts;
 pub mod vendors;
@@ -52,5 +54,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(storefronts::create_storefront)
         .service(storefronts::get_storefront)
         .service(storefronts::replace_storefront)
-        .service(storefronts::change_storefront_status);
+        .service(storefronts::change_storefront_status)
+        .service(products::list_products)
+        .service(products::create_product)
+        .service(products::bulk_product_status)
+        .service(products::get_product)
+        .service(products::replace_product)
+        .service(storefronts::get_offering)
+        .service(storefronts::set_offering)
+        .service(public_storefronts::get_public_storefront);
 }

@@ -1,0 +1,28 @@
+//! `products`: a vendor's catalogue items. Attributes and customisation options are JSON text.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "products")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub vendor_id: Uuid,
+    pub title: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub external_id: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub attributes: String,
+    #[sea_orm(column_type = "Text")]
+    pub customisation_options: String,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
