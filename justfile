@@ -36,4 +36,9 @@ bench-jobs:
     TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-worker --bench jobs
     TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p trove-worker --bench jobs
 
-bench: bench-jobs
+# Requests/second of the public storefront read (500 products), fresh and revalidated.
+bench-storefront:
+    cargo bench -p trove-api --bench public_storefront
+    TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-api --bench public_storefront
+
+bench: bench-jobs bench-storefront
