@@ -10,6 +10,7 @@ pub mod health;
 pub mod me;
 pub mod members;
 pub mod metrics;
+pub mod offerings;
 pub mod products;
 pub mod public_storefronts;
 pub mod shipping_zones;
@@ -60,7 +61,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(products::bulk_product_status)
         .service(products::get_product)
         .service(products::replace_product)
-        .service(storefronts::get_offering)
-        .service(storefronts::set_offering)
+        .service(offerings::get_offering)
+        .service(offerings::set_offering)
         .service(public_storefronts::get_public_storefront);
 }

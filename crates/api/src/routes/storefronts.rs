@@ -227,7 +227,7 @@ fn validated(body: StorefrontBody) -> Result<StorefrontFields, ApiError> {
     })
 }
 
-fn not_found() -> ApiError {
+pub(crate) fn not_found() -> ApiError {
     ApiError::not_found("No such storefront.")
 }
 
@@ -382,125 +382,5 @@ pub async fn change_storefront_status(
             format!("A storefront cannot go from {from} to {to}."),
         )
         .with_details(serde_json::json!({ "allowed": allowed }))),
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferingItem {
-    pub product_id: Uuid,
-    /// Minor units; the variants' own prices when absent.
-    pub price_override_minor: Option<i64>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferingBody {
-    /// The products this storefront offers, in display order.
-    pub items: Vec<OfferingItem>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OfferedView {
-    pub product: super::products::ProductView,
-    pub price_override_minor: Option<i64>,
-}
-
-async fn offered_views(
-    state: &AppState,
-    storefront_id: Uuid,
-) -> Result<Vec<OfferedView>, ApiError> {
-    Ok(storefronts::offering(&state.db, storefront_id, false)
-        .await?
-        .into_iter()
-        .map(|offered| OfferedView {
-            product: offered.product.into(),
-            price_override_minor: offered.price_override_minor,
-        })
-        .collect())
-}
-
-/// The products a storefront offers, in order.
-#[utoipa::path(
-    tag = "storefronts",
-    security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path), ("storefront_id" = Uuid, Path)),
-    responses(
-        (status = 200, description = "OK.", body = Vec<OfferedView>),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-    )
-)]
-#[get("/api/v1/vendors/{vendor_id}/storefronts/{storefront_id}/products")]
-pub async fn get_offering(
-    state: web::Data<AppState>,
-    access: VendorAccess,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<web::Json<Vec<OfferedView>>, ApiError> {
-    let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(web::Json(offered_views(&state, storefront.id).await?))
-}
-
-/// Replaces what a storefront offers. Every product must be this vendor's.
-#[utoipa::path(
-    tag = "storefronts",
-    security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path), ("storefront_id" = Uuid, Path)),
-    request_body = OfferingBody,
-    responses(
-        (status = 200, description = "What the storefront now offers.", body = Vec<OfferedView>),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-        (status = 422, description = "Unknown products or bad prices; see details.", body = ErrorBody),
-    )
-)]
-#[put("/api/v1/vendors/{vendor_id}/storefronts/{storefront_id}/products")]
-pub async fn set_offering(
-    state: web::Data<AppState>,
-    access: VendorAccess,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<OfferingBody>,
-) -> Result<web::Json<Vec<OfferedView>>, ApiError> {
-    let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
-        .await?
-        .ok_or_else(not_found)?;
-    let items: Vec<(Uuid, Option<i64>)> = body
-        .items
-        .iter()
-        .map(|item| (item.product_id, item.price_override_minor))
-        .collect();
-    let mut distinct = std::collections::HashSet::new();
-    Fields::default()
-        .check(
-            items.len() <= 1000,
-            "items",
-            "must list at most 1000 products",
-        )
-        .check(
-            items.iter().all(|(id, _)| distinct.insert(*id)),
-            "items",
-            "must not list a product twice",
-        )
-        .check(
-            items.iter().all(|(_, price)| price.is_none_or(|p| p >= 0)),
-            "items.price_override_minor",
-            "must be 0 or more",
-        )
-        .finish()?;
-    match storefronts::set_offering(&state.db, access.vendor_id(), storefront.id, &items).await {
-        Ok(()) => Ok(web::Json(offered_views(&state, storefront.id).await?)),
-        Err(storefronts::OfferingError::UnknownProducts(ids)) => {
-            Err(ApiError::validation(vec![crate::error::FieldError {
-                field: "items".into(),
-                message: format!(
-                    "unknown products: {}",
-                    ids.iter()
-                        .map(Uuid::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }]))
-        }
-        Err(storefronts::OfferingError::Database(error)) => Err(error.into()),
     }
 }
