@@ -3,7 +3,7 @@
 //! products. A bounded number of queries whatever the catalogue size; `ETag` and
 //! `Cache-Control` let browsers and CDNs revalidate cheaply (304 on `If-None-Match`).
 
-use super::storefronts::{Branding, Content};
+use super::storefronts::{Branding, Content, StorefrontView};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
@@ -88,19 +88,15 @@ pub async fn get_public_storefront(
         .await?
         .ok_or_else(|| ApiError::not_found("No such storefront."))?;
     let offered = storefronts::offering(&state.db, storefront.id, true).await?;
-    let stored =
-        |error: serde_json::Error| ApiError::internal(format!("stored storefront JSON: {error}"));
+    let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
     let body = PublicStorefront {
         slug: storefront.slug,
         name: storefront.name,
-        branding: serde_json::from_str(&storefront.branding).map_err(stored)?,
-        content: serde_json::from_str(&storefront.content).map_err(stored)?,
-        delivery_methods: serde_json::from_str(&storefront.delivery_methods).map_err(stored)?,
-        fee_transfer_mode: serde_json::from_value(serde_json::Value::String(
-            storefront.fee_transfer_mode,
-        ))
-        .map_err(stored)?,
+        branding: storefront.branding,
+        content: storefront.content,
+        delivery_methods: storefront.delivery_methods,
+        fee_transfer_mode: storefront.fee_transfer_mode,
         gift_notes: storefront.gift_notes,
         products: offered
             .into_iter()
