@@ -4,6 +4,7 @@
 //! Policy: this crate knows nothing about HTTP, the database or jobs. Settings are loaded
 //! once in `main` and passed down explicitly; there is no global configuration.
 
+pub mod secret_file;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

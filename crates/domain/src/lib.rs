@@ -10,4 +10,5 @@ pub mod job;
 pub mod money;
 pub mod shipping;
 pub mod storefront;
+pub mod upload;
 pub mod vendor;

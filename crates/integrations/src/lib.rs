@@ -2,5 +2,7 @@
 //! and nothing else. Production wiring picks the implementation; tests point the real
 //! clients at local stand-ins that speak the real protocol.
 
+pub mod aws;
 pub mod mail;
 pub mod slack;
+pub mod storage;

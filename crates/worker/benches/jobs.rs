@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+use trove_bootstrap::Settings;
 use trove_bootstrap::settings::WorkerSettings;
-use trove_bootstrap::settings::{QueueBackend, QueueSettings};
+use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
@@ -32,7 +33,7 @@ impl JobHandler for Noop {
     }
 }
 
-async fn sqs_settings(endpoint: &str) -> QueueSettings {
+async fn sqs_settings(endpoint: &str) -> Settings {
     use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
     let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -47,19 +48,25 @@ async fn sqs_settings(endpoint: &str) -> QueueSettings {
         .send()
         .await
         .unwrap();
-    QueueSettings {
-        backend: QueueBackend::Sqs,
-        sqs_queue_url: created.queue_url().map(str::to_owned),
-        aws_endpoint_url: Some(endpoint.to_owned()),
-        aws_access_key_id: Some("bench".into()),
-        aws_secret_access_key: Some("bench".to_owned().into()),
-        receive_wait_seconds: 1,
-        relay_interval_ms: 10,
-        ..QueueSettings::default()
+    Settings {
+        queue: QueueSettings {
+            backend: QueueBackend::Sqs,
+            sqs_queue_url: created.queue_url().map(str::to_owned),
+            receive_wait_seconds: 1,
+            relay_interval_ms: 10,
+            ..QueueSettings::default()
+        },
+        aws: AwsSettings {
+            endpoint_url: Some(endpoint.to_owned()),
+            access_key_id: Some("bench".into()),
+            secret_access_key: Some("bench".to_owned().into()),
+            ..AwsSettings::default()
+        },
+        ..Settings::default()
     }
 }
 
-async fn run(label: &str, count: u64, concurrency: usize, queue_settings: QueueSettings) {
+async fn run(label: &str, count: u64, concurrency: usize, queue_settings: Settings) {
     let database = TestDatabase::create().await;
     let txn = database.db.begin().await.unwrap();
     for _ in 0..count {
@@ -75,9 +82,10 @@ async fn run(label: &str, count: u64, concurrency: usize, queue_settings: QueueS
         poll_interval_ms: 10,
         ..WorkerSettings::default()
     };
-    let (queue, relay) = queue::from_settings(&database.db, &queue_settings)
-        .await
-        .unwrap();
+    let (queue, relay) =
+        queue::from_settings(&database.db, &queue_settings.queue, &queue_settings.aws)
+            .await
+            .unwrap();
     let worker = Worker::new(
         database.db.clone(),
         &settings,
@@ -115,7 +123,7 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(8);
-    run("sql", count, concurrency, QueueSettings::default()).await;
+    run("sql", count, concurrency, Settings::default()).await;
     if let Some(endpoint) = std::env::var("TEST_SQS_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty())

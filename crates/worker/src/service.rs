@@ -30,7 +30,7 @@ impl WorkerService {
         metrics: Option<WorkerMetrics>,
     ) -> Result<Self, ServiceError> {
         let handlers = handlers::registry(&db, settings)?;
-        let (queue, relay) = queue::from_settings(&db, &settings.queue).await?;
+        let (queue, relay) = queue::from_settings(&db, &settings.queue, &settings.aws).await?;
         let mut worker = Worker::new(db, &settings.worker, handlers).with_queue(queue);
         if let Some(metrics) = metrics {
             worker = worker.with_metrics(metrics);

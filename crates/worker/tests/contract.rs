@@ -6,7 +6,8 @@
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use std::sync::Arc;
 use std::time::Duration;
-use trove_bootstrap::settings::{QueueBackend, QueueSettings};
+use trove_bootstrap::Settings;
+use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
@@ -38,7 +39,7 @@ impl Harness {
     }
 }
 
-async fn sqs_settings(endpoint: &str) -> QueueSettings {
+async fn sqs_settings(endpoint: &str) -> Settings {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
@@ -52,21 +53,27 @@ async fn sqs_settings(endpoint: &str) -> QueueSettings {
         .send()
         .await
         .unwrap();
-    QueueSettings {
-        backend: QueueBackend::Sqs,
-        sqs_queue_url: created.queue_url().map(str::to_owned),
-        aws_endpoint_url: Some(endpoint.to_owned()),
-        aws_access_key_id: Some("testing".into()),
-        aws_secret_access_key: Some("testing".to_owned().into()),
-        receive_wait_seconds: 0,
-        ..QueueSettings::default()
+    Settings {
+        queue: QueueSettings {
+            backend: QueueBackend::Sqs,
+            sqs_queue_url: created.queue_url().map(str::to_owned),
+            receive_wait_seconds: 0,
+            ..QueueSettings::default()
+        },
+        aws: AwsSettings {
+            endpoint_url: Some(endpoint.to_owned()),
+            access_key_id: Some("testing".into()),
+            secret_access_key: Some("testing".to_owned().into()),
+            ..AwsSettings::default()
+        },
+        ..Settings::default()
     }
 }
 
 /// A fresh harness per available backend.
 async fn harnesses() -> Vec<Harness> {
     let mut all = Vec::new();
-    let mut backends = vec![("sql", QueueSettings::default())];
+    let mut backends = vec![("sql", Settings::default())];
     if let Some(endpoint) = std::env::var("TEST_SQS_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty())
@@ -77,7 +84,9 @@ async fn harnesses() -> Vec<Harness> {
     }
     for (name, settings) in backends {
         let database = TestDatabase::create().await;
-        let (queue, relay) = queue::from_settings(&database.db, &settings).await.unwrap();
+        let (queue, relay) = queue::from_settings(&database.db, &settings.queue, &settings.aws)
+            .await
+            .unwrap();
         all.push(Harness {
             name,
             database,

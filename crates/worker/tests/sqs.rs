@@ -8,7 +8,8 @@ use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-use trove_bootstrap::settings::{QueueBackend, QueueSettings, WorkerSettings};
+use trove_bootstrap::Settings;
+use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings, WorkerSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
@@ -45,7 +46,7 @@ fn endpoint() -> Option<String> {
 }
 
 /// A fresh queue on the stand-in and settings pointing at `endpoint`.
-async fn queue_settings(sqs_endpoint: &str, client_endpoint: &str) -> QueueSettings {
+async fn queue_settings(sqs_endpoint: &str, client_endpoint: &str) -> Settings {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(sqs_endpoint)
@@ -55,23 +56,31 @@ async fn queue_settings(sqs_endpoint: &str, client_endpoint: &str) -> QueueSetti
     let client = aws_sdk_sqs::Client::new(&config);
     let name = format!("trove-test-{}", uuid::Uuid::new_v4().simple());
     let created = client.create_queue().queue_name(name).send().await.unwrap();
-    QueueSettings {
-        backend: QueueBackend::Sqs,
-        sqs_queue_url: created.queue_url().map(str::to_owned),
-        aws_endpoint_url: Some(client_endpoint.to_owned()),
-        aws_access_key_id: Some("testing".into()),
-        aws_secret_access_key: Some("testing".to_owned().into()),
-        receive_wait_seconds: 0,
-        ..QueueSettings::default()
+    Settings {
+        queue: QueueSettings {
+            backend: QueueBackend::Sqs,
+            sqs_queue_url: created.queue_url().map(str::to_owned),
+            receive_wait_seconds: 0,
+            ..QueueSettings::default()
+        },
+        aws: AwsSettings {
+            endpoint_url: Some(client_endpoint.to_owned()),
+            access_key_id: Some("testing".into()),
+            secret_access_key: Some("testing".to_owned().into()),
+            ..AwsSettings::default()
+        },
+        ..Settings::default()
     }
 }
 
 async fn setup(
-    settings: &QueueSettings,
+    settings: &Settings,
     database: &TestDatabase,
     runs: Arc<AtomicU32>,
 ) -> (Worker, Relay) {
-    let (queue, relay) = queue::from_settings(&database.db, settings).await.unwrap();
+    let (queue, relay) = queue::from_settings(&database.db, &settings.queue, &settings.aws)
+        .await
+        .unwrap();
     let worker_settings = WorkerSettings {
         retry_base_seconds: 1,
         retry_max_seconds: 1,

@@ -155,44 +155,11 @@ pub struct TokenDraft {
 }
 
 fn load_or_create(path: &Path) -> Result<String, KeyError> {
-    let file_error = |source| KeyError::File {
+    let fresh = generate_key()?;
+    trove_bootstrap::secret_file::load_or_create(path, || fresh).map_err(|source| KeyError::File {
         path: path.display().to_string(),
         source,
-    };
-    match std::fs::read_to_string(path) {
-        Ok(key) => return Ok(key),
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-            return Err(file_error(error));
-        }
-        Err(_) => {}
-    }
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(file_error)?;
-    }
-    let key = generate_key()?;
-    write_private(path, &key).map_err(file_error)?;
-    tracing::info!(path = %path.display(), "generated a signing key for this installation");
-    Ok(key)
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
+    })
 }
 
 #[cfg(test)]

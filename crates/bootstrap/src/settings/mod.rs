@@ -52,6 +52,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub queue: QueueSettings,
+    pub aws: AwsSettings,
+    pub storage: StorageSettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,
@@ -357,12 +359,6 @@ pub struct QueueSettings {
     pub backend: QueueBackend,
     /// The main queue, e.g. `https://sqs.eu-west-1.amazonaws.com/123456789012/trove-jobs`.
     pub sqs_queue_url: Option<String>,
-    pub aws_region: String,
-    /// Another SQS endpoint (a local stand-in); AWS's own when unset.
-    pub aws_endpoint_url: Option<String>,
-    /// Static credentials; the default AWS chain (env, profile, IAM role) when unset.
-    pub aws_access_key_id: Option<String>,
-    pub aws_secret_access_key: Option<SecretString>,
     /// Long-poll wait of each receive, 0–20 seconds.
     pub receive_wait_seconds: u64,
     /// How often the relay looks for jobs to publish.
@@ -374,12 +370,93 @@ impl Default for QueueSettings {
         Self {
             backend: QueueBackend::Sql,
             sqs_queue_url: None,
-            aws_region: "us-east-1".into(),
-            aws_endpoint_url: None,
-            aws_access_key_id: None,
-            aws_secret_access_key: None,
             receive_wait_seconds: 20,
             relay_interval_ms: 200,
         }
+    }
+}
+
+/// How every AWS client (SQS, S3, KMS) reaches AWS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsSettings {
+    pub region: String,
+    /// Another endpoint for every AWS service (a local stand-in); AWS's own when unset.
+    pub endpoint_url: Option<String>,
+    /// Static credentials; the default AWS chain (env, profile, IAM role) when unset.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            region: "us-east-1".into(),
+            endpoint_url: None,
+            access_key_id: None,
+            secret_access_key: None,
+        }
+    }
+}
+
+/// Where uploaded files live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// A local folder; the API serves HMAC-signed, expiring URLs itself.
+    #[default]
+    Local,
+    /// An S3 bucket with SSE-KMS; clients use pre-signed URLs.
+    S3,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub backend: StorageBackend,
+    /// Folder of the local backend.
+    pub local_dir: String,
+    /// HMAC key of the local backend's URLs (base64, at least 32 bytes); outside
+    /// production a missing key is generated once into `local_url_key_file`.
+    pub local_url_key: Option<SecretString>,
+    pub local_url_key_file: String,
+    /// Absolute base the local backend's URLs start with, e.g. `https://api.example.com`;
+    /// the request's own scheme and host when unset.
+    pub public_base_url: Option<String>,
+    pub s3_bucket: Option<String>,
+    /// The KMS key every object is encrypted with (id, ARN or alias).
+    pub kms_key_id: Option<String>,
+    /// Address buckets as `endpoint/bucket/key` (S3 stand-ins) instead of virtual hosts.
+    pub s3_force_path_style: bool,
+    /// Lifetime of an upload URL.
+    pub upload_url_seconds: u64,
+    /// Lifetime of a download URL.
+    pub download_url_seconds: u64,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            backend: StorageBackend::Local,
+            local_dir: "data/files".into(),
+            local_url_key: None,
+            local_url_key_file: "data/files-url-key.b64".into(),
+            public_base_url: None,
+            s3_bucket: None,
+            kms_key_id: None,
+            s3_force_path_style: false,
+            upload_url_seconds: 900,
+            download_url_seconds: 300,
+        }
+    }
+}
+
+impl StorageSettings {
+    pub fn upload_url_ttl(&self) -> Duration {
+        Duration::from_secs(self.upload_url_seconds)
+    }
+
+    pub fn download_url_ttl(&self) -> Duration {
+        Duration::from_secs(self.download_url_seconds)
     }
 }

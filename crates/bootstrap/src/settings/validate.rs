@@ -204,9 +204,51 @@ impl Settings {
             "0 to 20 seconds (SQS long polling)",
         );
         require(
-            self.queue.aws_access_key_id.is_some() == self.queue.aws_secret_access_key.is_some(),
-            "queue.aws_secret_access_key",
-            "set together with queue.aws_access_key_id, or neither",
+            self.aws.access_key_id.is_some() == self.aws.secret_access_key.is_some(),
+            "aws.secret_access_key",
+            "set together with aws.access_key_id, or neither",
+        );
+        require(
+            self.aws.endpoint_url.as_deref().is_none_or(is_http_url),
+            "aws.endpoint_url",
+            "an http(s) URL",
+        );
+        let s3 = self.storage.backend == super::StorageBackend::S3;
+        require(
+            !s3 || self
+                .storage
+                .s3_bucket
+                .as_deref()
+                .is_some_and(|b| !b.is_empty()),
+            "storage.s3_bucket",
+            "the bucket name (required with storage.backend = s3)",
+        );
+        require(
+            !s3 || self
+                .storage
+                .kms_key_id
+                .as_deref()
+                .is_some_and(|k| !k.is_empty()),
+            "storage.kms_key_id",
+            "the KMS key objects are encrypted with (required with storage.backend = s3)",
+        );
+        require(
+            (60..=7 * 24 * 3600).contains(&self.storage.upload_url_seconds),
+            "storage.upload_url_seconds",
+            "60 seconds to 7 days (the longest a pre-signed S3 URL lives)",
+        );
+        require(
+            (10..=7 * 24 * 3600).contains(&self.storage.download_url_seconds),
+            "storage.download_url_seconds",
+            "10 seconds to 7 days",
+        );
+        require(
+            self.storage
+                .public_base_url
+                .as_deref()
+                .is_none_or(is_http_url),
+            "storage.public_base_url",
+            "an http(s) URL",
         );
 
         if self.env == Environment::Production {
@@ -224,6 +266,11 @@ impl Settings {
                 self.auth.signing_key.is_some(),
                 "auth.signing_key",
                 "the API's Ed25519 signing key (PKCS#8, base64); production does not generate one",
+            );
+            require(
+                self.storage.backend != super::StorageBackend::Local,
+                "storage.backend",
+                "s3: the local folder is an embedded backend and the production profile refuses it",
             );
             require(
                 !database_url.starts_with("sqlite:"),
@@ -288,6 +335,9 @@ mod tests {
         };
         settings.auth.signing_key = Some(SecretString::from("c2lnbmluZw=="));
         settings.mail.transport = crate::settings::MailTransport::Smtp;
+        settings.storage.backend = crate::settings::StorageBackend::S3;
+        settings.storage.s3_bucket = Some("trove-files".into());
+        settings.storage.kms_key_id = Some("alias/trove-files".into());
         settings
     }
 

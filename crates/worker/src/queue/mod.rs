@@ -59,13 +59,14 @@ pub trait JobQueue: Send + Sync + std::fmt::Debug {
 pub async fn from_settings(
     db: &sea_orm::DatabaseConnection,
     settings: &trove_bootstrap::settings::QueueSettings,
+    aws: &trove_bootstrap::settings::AwsSettings,
 ) -> Result<(Arc<dyn JobQueue>, Option<sqs::Relay>), QueueError> {
     match settings.backend {
         trove_bootstrap::settings::QueueBackend::Sql => {
             Ok((Arc::new(sql::SqlQueue::new(db.clone())), None))
         }
         trove_bootstrap::settings::QueueBackend::Sqs => {
-            let queue = sqs::SqsQueue::from_settings(db.clone(), settings).await?;
+            let queue = sqs::SqsQueue::from_settings(db.clone(), settings, aws).await?;
             let relay = queue.relay(std::time::Duration::from_millis(settings.relay_interval_ms));
             Ok((Arc::new(queue), Some(relay)))
         }

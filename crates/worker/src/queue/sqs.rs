@@ -16,14 +16,12 @@
 use super::{Delivery, JobQueue, QueueError};
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::types::{MessageSystemAttributeName, SendMessageBatchRequestEntry};
 use sea_orm::DatabaseConnection;
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use trove_bootstrap::settings::QueueSettings;
+use trove_bootstrap::settings::{AwsSettings, QueueSettings};
 use trove_data_access::jobs::{self, ClaimedJob};
 use trove_domain::ids::JobId;
 
@@ -59,28 +57,13 @@ impl SqsQueue {
     pub async fn from_settings(
         db: DatabaseConnection,
         settings: &QueueSettings,
+        aws: &AwsSettings,
     ) -> Result<Self, QueueError> {
         let queue_url = settings
             .sqs_queue_url
             .clone()
             .ok_or_else(|| QueueError::Sqs("queue.sqs_queue_url is not set".into()))?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(settings.aws_region.clone()));
-        if let Some(endpoint) = &settings.aws_endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        if let (Some(key), Some(secret)) =
-            (&settings.aws_access_key_id, &settings.aws_secret_access_key)
-        {
-            loader = loader.credentials_provider(Credentials::new(
-                key,
-                secret.expose_secret(),
-                None,
-                None,
-                "trove-settings",
-            ));
-        }
-        let config = loader.load().await;
+        let config = trove_integrations::aws::sdk_config(aws).await;
         Ok(Self {
             db,
             client: Client::new(&config),
