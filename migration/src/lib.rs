@@ -12,6 +12,7 @@ mod m20261121_000002_access;
 mod m20261121_000003_shipping_zones;
 mod m20261121_000004_storefronts;
 mod m20261121_000005_products;
+mod m20261121_000006_files;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_shipping_zones::Migration),
             Box::new(m20261121_000004_storefronts::Migration),
             Box::new(m20261121_000005_products::Migration),
+            Box::new(m20261121_000006_files::Migration),
         ]
     }
 }

@@ -59,6 +59,7 @@ async fn seed(database: &TestDatabase) {
                 status: "active".into(),
                 attributes_json: r#"{"colour":"red"}"#.into(),
                 customisation_json: "[]".into(),
+                image_ids_json: "[]".into(),
                 variants: (0..2)
                     .map(|v| NewVariant {
                         sku: format!("SKU-{n}-{v}"),

@@ -193,3 +193,27 @@ impl HealthCheck for MailCheck {
         self.0.check().await.map(|()| None)
     }
 }
+
+/// File storage (the bucket and its KMS key, or the local folder). Optional: only uploads
+/// and downloads need it, and they answer 503 on their own while it is down.
+#[derive(Debug)]
+pub struct StorageCheck(pub Arc<dyn trove_integrations::storage::FileStore>);
+
+#[async_trait]
+impl HealthCheck for StorageCheck {
+    fn name(&self) -> &'static str {
+        "storage"
+    }
+
+    fn required(&self) -> bool {
+        false
+    }
+
+    async fn check(&self) -> Result<Option<serde_json::Value>, String> {
+        self.0
+            .check()
+            .await
+            .map(|()| None)
+            .map_err(|e| e.to_string())
+    }
+}

@@ -7,7 +7,9 @@
 use crate::auth::{self, Authenticator, SigningKeys};
 use crate::client::TrustedProxies;
 use crate::features::FeatureFlags;
-use crate::health::{DatabaseCheck, HealthCheck, MailCheck, RateLimitStoreCheck, SqlQueueCheck};
+use crate::health::{
+    DatabaseCheck, HealthCheck, MailCheck, RateLimitStoreCheck, SqlQueueCheck, StorageCheck,
+};
 use crate::metrics::HttpMetrics;
 use crate::middleware;
 use crate::openapi::{self, DOCS_PATH, SPEC_PATH};
@@ -48,6 +50,8 @@ pub enum StartupError {
     HttpClient(#[from] reqwest::Error),
     #[error("mail settings are unusable: {0}")]
     Mail(#[from] trove_integrations::mail::MailError),
+    #[error("storage settings are unusable: {0}")]
+    Storage(#[from] trove_integrations::storage::StorageError),
 }
 
 pub struct Application {
@@ -71,12 +75,12 @@ impl Application {
         if let Err(error) = db.ping().await {
             tracing::warn!(%error, "database not reachable yet; requests needing it answer 503 until it is");
         }
-        Self::build_with_db(settings, db)
+        Self::build_with_db(settings, db).await
     }
 
     /// Builds the server around an existing pool (the all-in-one binary shares its pool
     /// with the worker).
-    pub fn build_with_db(
+    pub async fn build_with_db(
         settings: &Settings,
         db: DatabaseConnection,
     ) -> Result<Self, StartupError> {
@@ -90,7 +94,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
 
-        let state = web::Data::new(build_state(settings, db)?);
+        let state = web::Data::new(build_state(settings, db).await?);
         let metrics = state.metrics.registry().clone();
         let body_limit = settings.http.body_limit_bytes;
         let allowed_origins = Arc::new(settings.http.cors_allowed_origins.clone());
@@ -158,7 +162,7 @@ impl Application {
     }
 }
 
-pub(crate) fn build_state(
+pub(crate) async fn build_state(
     settings: &Settings,
     db: DatabaseConnection,
 ) -> Result<AppState, StartupError> {
@@ -183,6 +187,9 @@ pub(crate) fn build_state(
     health_checks.push(Arc::new(MailCheck(
         trove_integrations::mail::from_settings(&settings.mail)?,
     )));
+    let (files, local_files) =
+        trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
+    health_checks.push(Arc::new(StorageCheck(files.clone())));
 
     Ok(AppState {
         db,
@@ -197,6 +204,9 @@ pub(crate) fn build_state(
             Arc::new(SigningKeys::from_settings(settings)?),
         )?),
         features: FeatureFlags::new(settings.features.clone()),
+        files,
+        local_files,
+        storage: settings.storage.clone(),
     })
 }
 

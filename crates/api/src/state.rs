@@ -9,6 +9,8 @@ use crate::rate_limit::RateLimiter;
 use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use trove_bootstrap::settings::StorageSettings;
+use trove_integrations::storage::{FileStore, LocalStore};
 
 #[derive(Debug)]
 pub struct AppState {
@@ -22,4 +24,8 @@ pub struct AppState {
     pub routes: RouteTable,
     pub authenticator: Arc<Authenticator>,
     pub features: FeatureFlags,
+    pub files: Arc<dyn FileStore>,
+    /// The same store when it is a local folder: the API serves its signed URLs.
+    pub local_files: Option<Arc<LocalStore>>,
+    pub storage: StorageSettings,
 }

@@ -385,6 +385,7 @@ async fn the_public_read_takes_a_constant_number_of_queries() {
                     status: "active".into(),
                     attributes_json: "{}".into(),
                     customisation_json: "[]".into(),
+                    image_ids_json: "[]".into(),
                     variants: vec![NewVariant {
                         sku: format!("{slug}-{n}"),
                         title: None,

@@ -33,7 +33,7 @@ async fn detailed_health_reports_each_dependency() {
         .iter()
         .map(|check| check["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["database", "queue", "mail"]);
+    assert_eq!(names, ["database", "queue", "mail", "storage"]);
     for check in body["checks"].as_array().unwrap() {
         assert_eq!(check["status"], "up", "{check}");
         assert!(check["latency_ms"].as_f64().is_some());
@@ -149,4 +149,61 @@ async fn proxied(url: &str) -> Option<(std::net::SocketAddr, String)> {
         &url[authority_end..]
     );
     Some((target, proxied))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_file_storage_degrades_and_uploads_answer_503() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.storage.backend = trove_bootstrap::settings::StorageBackend::S3;
+        settings.storage.s3_bucket = Some("trove-files".into());
+        settings.storage.kms_key_id = Some("alias/trove-files".into());
+        settings.aws.endpoint_url = Some("http://127.0.0.1:1".into());
+        settings.aws.access_key_id = Some("testing".into());
+        settings.aws.secret_access_key = Some("testing".to_owned().into());
+    })
+    .await;
+    let response = app.get("/health/detailed").await;
+    assert_eq!(response.status(), 200, "storage is optional");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
+    let storage = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "storage")
+        .unwrap();
+    assert_eq!(storage["status"], "down", "{storage}");
+
+    // Signing needs no network; checking what was stored does, and says so with a 503.
+    let ann = app.token(trove_api::auth::TokenType::Vendor, "ann@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let declared = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/uploads",
+            &ann,
+            Some(serde_json::json!({
+                "vendor_id": vendor,
+                "purpose": "product_image",
+                "content_type": "image/png",
+                "size_bytes": 10,
+            })),
+        )
+        .await;
+    assert_eq!(declared.status(), 201);
+    let id = support::json_of(declared).await["upload"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let confirm = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/uploads/{id}/confirm"),
+            &ann,
+            None,
+        )
+        .await;
+    support::error_body(confirm, 503, "service_unavailable").await;
+    let detail = support::json_of(app.get_as(&format!("/api/v1/uploads/{id}"), &ann).await).await;
+    assert_eq!(detail["upload"]["status"], "pending");
 }

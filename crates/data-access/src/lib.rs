@@ -19,6 +19,7 @@ pub mod shipping_zones;
 pub mod storefronts;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod uploads;
 pub mod users;
 pub mod vendors;
 

@@ -31,6 +31,8 @@ pub struct ProductFields {
     pub status: String,
     pub attributes_json: String,
     pub customisation_json: String,
+    /// Ordered ids of ready `product_image` uploads of the same vendor.
+    pub image_ids_json: String,
     pub variants: Vec<NewVariant>,
 }
 
@@ -102,6 +104,7 @@ pub async fn create(
         external_id: Set(None),
         attributes: Set(fields.attributes_json),
         customisation_options: Set(fields.customisation_json),
+        image_ids: Set(fields.image_ids_json),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -133,6 +136,7 @@ pub async fn replace(
     active.status = Set(fields.status);
     active.attributes = Set(fields.attributes_json);
     active.customisation_options = Set(fields.customisation_json);
+    active.image_ids = Set(fields.image_ids_json);
     active.updated_at = Set(now());
     let product = active.update(&txn).await?;
     Variants::delete_many()

@@ -45,6 +45,7 @@ pub async fn create(
         show_stock: Set(fields.show_stock),
         branding: Set(fields.branding_json),
         content: Set(fields.content_json),
+        password_hash: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -229,4 +230,29 @@ pub async fn find_public(
         .filter(storefront::Column::Status.is_in(visible))
         .one(db)
         .await
+}
+
+/// Whether an active product the storefront offers shows upload `upload_id` among its
+/// images: one query.
+pub async fn offers_image(
+    db: &impl ConnectionTrait,
+    storefront_id: uuid::Uuid,
+    upload_id: uuid::Uuid,
+) -> Result<bool, DbErr> {
+    use crate::entities::product::{self, Entity as Products};
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+    use sea_orm::sea_query::Query;
+
+    let offered = Query::select()
+        .column(storefront_product::Column::ProductId)
+        .from(Offerings)
+        .and_where(storefront_product::Column::StorefrontId.eq(storefront_id))
+        .to_owned();
+    let found = Products::find()
+        .filter(product::Column::Id.in_subquery(offered))
+        .filter(product::Column::Status.eq("active"))
+        .filter(product::Column::ImageIds.contains(upload_id.to_string()))
+        .one(db)
+        .await?;
+    Ok(found.is_some())
 }

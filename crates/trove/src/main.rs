@@ -35,7 +35,7 @@ async fn main() -> ExitCode {
         tracing::error!(%error, "cannot apply migrations");
         return ExitCode::FAILURE;
     }
-    let application = match Application::build_with_db(&settings, db.clone()) {
+    let application = match Application::build_with_db(&settings, db.clone()).await {
         Ok(application) => application,
         Err(error) => {
             tracing::error!(%error, "cannot start the API");

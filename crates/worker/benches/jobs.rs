@@ -54,7 +54,6 @@ async fn sqs_settings(endpoint: &str) -> Settings {
             sqs_queue_url: created.queue_url().map(str::to_owned),
             receive_wait_seconds: 1,
             relay_interval_ms: 10,
-            ..QueueSettings::default()
         },
         aws: AwsSettings {
             endpoint_url: Some(endpoint.to_owned()),

@@ -121,6 +121,30 @@ impl VendorAccess {
     }
 }
 
+impl VendorAccess {
+    /// `staff`'s access to `vendor_id`: a member's role, or an admin's; anyone else 404.
+    pub async fn resolve(
+        state: &AppState,
+        staff: StaffUser,
+        vendor_id: VendorId,
+    ) -> Result<Self, ApiError> {
+        let not_found = || ApiError::not_found("No such vendor.");
+        let membership = members::membership(&state.db, vendor_id, staff.id()).await?;
+        let role = membership.and_then(|m| m.role.parse::<VendorRole>().ok());
+        if role.is_none() && !staff.admin {
+            return Err(not_found());
+        }
+        let vendor = vendors::find(&state.db, vendor_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(Self {
+            staff,
+            vendor,
+            role,
+        })
+    }
+}
+
 impl FromRequest for VendorAccess {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -129,27 +153,14 @@ impl FromRequest for VendorAccess {
         let request = request.clone();
         Box::pin(async move {
             let staff = StaffUser::extract(request.clone()).await?;
-            let not_found = || ApiError::not_found("No such vendor.");
             let vendor_id = request
                 .match_info()
                 .get("vendor_id")
                 .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
                 .map(VendorId::from)
-                .ok_or_else(not_found)?;
+                .ok_or_else(|| ApiError::not_found("No such vendor."))?;
             let state = state(&request)?;
-            let membership = members::membership(&state.db, vendor_id, staff.id()).await?;
-            let role = membership.and_then(|m| m.role.parse::<VendorRole>().ok());
-            if role.is_none() && !staff.admin {
-                return Err(not_found());
-            }
-            let vendor = vendors::find(&state.db, vendor_id)
-                .await?
-                .ok_or_else(not_found)?;
-            Ok(Self {
-                staff,
-                vendor,
-                role,
-            })
+            Self::resolve(&state, staff, vendor_id).await
         })
     }
 }
@@ -275,7 +286,9 @@ mod tests {
         settings.auth.signing_key = Some(SecretString::from(
             crate::auth::signing::generate_key().unwrap(),
         ));
-        let state = crate::startup::build_state(&settings, database.db.clone()).unwrap();
+        let state = crate::startup::build_state(&settings, database.db.clone())
+            .await
+            .unwrap();
         let authenticator = state.authenticator.clone();
         let app = test::init_service(
             App::new()

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod admin_jobs;
 pub mod fallback;
 pub mod feature_flags;
+pub mod files;
 pub mod health;
 pub mod me;
 pub mod members;
@@ -15,6 +16,7 @@ pub mod products;
 pub mod public_storefronts;
 pub mod shipping_zones;
 pub mod storefronts;
+pub mod uploads;
 pub mod vendors;
 pub mod well_known;
 
@@ -63,5 +65,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(products::replace_product)
         .service(offerings::get_offering)
         .service(offerings::set_offering)
-        .service(public_storefronts::get_public_storefront);
+        .service(public_storefronts::get_public_storefront)
+        .service(public_storefronts::get_public_file)
+        .service(uploads::create_upload)
+        .service(uploads::confirm_upload)
+        .service(uploads::get_upload)
+        .service(files::put_local_file)
+        .service(files::get_local_file);
 }

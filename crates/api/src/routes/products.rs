@@ -11,11 +11,14 @@ use serde::{Deserialize, Serialize};
 use trove_data_access::products::{
     self, NewVariant, ProductFields, ProductQuery, ProductSort, ProductWithVariants,
 };
+use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
+use trove_domain::upload::UploadPurpose;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 const STATUSES: [&str; 3] = ["draft", "active", "archived"];
+const MAX_IMAGES: usize = 10;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Price {
@@ -59,6 +62,9 @@ pub struct ProductBody {
     pub attributes: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub customisation_options: Vec<CustomisationOption>,
+    /// Up to 10 confirmed `product_image` uploads of this vendor, in display order.
+    #[serde(default)]
+    pub image_upload_ids: Vec<Uuid>,
     /// At least one.
     pub variants: Vec<VariantBody>,
 }
@@ -84,6 +90,8 @@ pub struct ProductView {
     pub attributes: serde_json::Value,
     #[schema(value_type = Vec<CustomisationOption>)]
     pub customisation_options: serde_json::Value,
+    /// Upload ids of the images, in display order.
+    pub image_upload_ids: Vec<Uuid>,
     pub variants: Vec<VariantView>,
     pub created_at: DateTime<Utc>,
 }
@@ -100,6 +108,7 @@ impl From<ProductWithVariants> for ProductView {
             attributes: serde_json::from_str(&product.attributes).unwrap_or_default(),
             customisation_options: serde_json::from_str(&product.customisation_options)
                 .unwrap_or_default(),
+            image_upload_ids: serde_json::from_str(&product.image_ids).unwrap_or_default(),
             variants: item
                 .variants
                 .into_iter()
@@ -182,6 +191,11 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
             "must have at least one variant",
         )
         .check(
+            body.image_upload_ids.len() <= MAX_IMAGES,
+            "image_upload_ids",
+            "must list at most 10 images",
+        )
+        .check(
             body.customisation_options
                 .iter()
                 .all(|o| !o.label.trim().is_empty() && (1..=500).contains(&o.max_length)),
@@ -248,12 +262,26 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
         attributes_json: serde_json::to_string(&body.attributes).map_err(ApiError::internal)?,
         customisation_json: serde_json::to_string(&body.customisation_options)
             .map_err(ApiError::internal)?,
+        image_ids_json: serde_json::to_string(&body.image_upload_ids)
+            .map_err(ApiError::internal)?,
         variants,
     })
 }
 
 fn not_found() -> ApiError {
     ApiError::not_found("No such product.")
+}
+
+async fn require_images(state: &AppState, vendor: VendorId, ids: &[Uuid]) -> Result<(), ApiError> {
+    let fields: Vec<String> = (0..ids.len())
+        .map(|index| format!("image_upload_ids[{index}]"))
+        .collect();
+    let attachments: Vec<_> = fields
+        .iter()
+        .zip(ids)
+        .map(|(field, id)| (field.as_str(), *id, UploadPurpose::ProductImage))
+        .collect();
+    super::uploads::require_attachable(state, vendor, &attachments).await
 }
 
 /// The vendor's products, paginated, filtered by status and text, sorted.
@@ -320,7 +348,7 @@ pub async fn list_products(
     request_body = ProductBody,
     responses(
         (status = 201, description = "Created.", body = ProductView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 404, description = "Not found or not visible to this caller (the vendor, the product, or an image upload).", body = ErrorBody),
         (status = 409, description = "A SKU is already the vendor's.", body = ErrorBody),
         (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
@@ -331,8 +359,11 @@ pub async fn create_product(
     access: VendorAccess,
     body: web::Json<ProductBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let product =
-        products::create(&state.db, access.vendor_id(), validated(body.into_inner())?).await?;
+    let body = body.into_inner();
+    let images = body.image_upload_ids.clone();
+    let fields = validated(body)?;
+    require_images(&state, access.vendor_id(), &images).await?;
+    let product = products::create(&state.db, access.vendor_id(), fields).await?;
     Ok(HttpResponse::Created().json(ProductView::from(product)))
 }
 
@@ -366,7 +397,7 @@ pub async fn get_product(
     request_body = ProductBody,
     responses(
         (status = 200, description = "OK.", body = ProductView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 404, description = "Not found or not visible to this caller (the vendor, the product, or an image upload).", body = ErrorBody),
         (status = 409, description = "A SKU is already the vendor's.", body = ErrorBody),
         (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
@@ -378,7 +409,10 @@ pub async fn replace_product(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ProductBody>,
 ) -> Result<web::Json<ProductView>, ApiError> {
-    let fields = validated(body.into_inner())?;
+    let body = body.into_inner();
+    let images = body.image_upload_ids.clone();
+    let fields = validated(body)?;
+    require_images(&state, access.vendor_id(), &images).await?;
     let product = products::replace(&state.db, access.vendor_id(), path.1, fields)
         .await?
         .ok_or_else(not_found)?;

@@ -9,8 +9,10 @@ use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use trove_data_access::storefronts;
+use trove_data_access::{storefronts, uploads};
+use trove_domain::ids::VendorId;
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
+use trove_domain::upload::UploadStatus;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -41,6 +43,8 @@ pub struct PublicProduct {
     pub description: Option<String>,
     pub attributes: serde_json::Value,
     pub customisation_options: serde_json::Value,
+    /// Paths on this API (see `GET …/files/{upload_id}`), in display order.
+    pub image_urls: Vec<String>,
     pub variants: Vec<PublicVariant>,
 }
 
@@ -49,6 +53,10 @@ pub struct PublicStorefront {
     pub slug: String,
     pub name: String,
     pub branding: Branding,
+    /// Paths on this API that redirect to the branding files.
+    pub logo_url: Option<String>,
+    pub banner_url: Option<String>,
+    pub favicon_url: Option<String>,
     pub content: Content,
     #[schema(value_type = Vec<String>)]
     pub delivery_methods: Vec<DeliveryMethod>,
@@ -90,7 +98,12 @@ pub async fn get_public_storefront(
     let offered = storefronts::offering(&state.db, storefront.id, true).await?;
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
+    let files_path = format!("/api/v1/public/storefronts/{}/files", storefront.slug);
+    let file_url = |id: Uuid| format!("{files_path}/{id}");
     let body = PublicStorefront {
+        logo_url: storefront.branding.logo_upload_id.map(file_url),
+        banner_url: storefront.branding.banner_upload_id.map(file_url),
+        favicon_url: storefront.branding.favicon_upload_id.map(file_url),
         slug: storefront.slug,
         name: storefront.name,
         branding: storefront.branding,
@@ -109,6 +122,11 @@ pub async fn get_public_storefront(
                     attributes: serde_json::from_str(&product.attributes).unwrap_or_default(),
                     customisation_options: serde_json::from_str(&product.customisation_options)
                         .unwrap_or_default(),
+                    image_urls: serde_json::from_str::<Vec<Uuid>>(&product.image_ids)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(file_url)
+                        .collect(),
                     variants: offer
                         .product
                         .variants
@@ -155,4 +173,54 @@ pub async fn get_public_storefront(
         .insert_header(cache)
         .content_type("application/json")
         .body(json))
+}
+
+/// A file the storefront shows: one of its branding files or an image of an active product
+/// it offers. Redirects to a short-lived signed download; anything else is 404. Files are
+/// public once shown on a visible storefront (as on a CDN): a storefront password guards
+/// the catalogue, not these bytes.
+#[utoipa::path(
+    tag = "public",
+    params(("slug" = String, Path), ("upload_id" = Uuid, Path), PublicQuery),
+    responses(
+        (status = 302, description = "Redirect to a short-lived signed download."),
+        (status = 404, description = "No visible storefront with this slug, or it does not show this file.", body = ErrorBody),
+        (status = 503, description = "File storage is unavailable.", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/public/storefronts/{slug}/files/{upload_id}")]
+pub async fn get_public_file(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+    query: web::Query<PublicQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, upload_id) = path.into_inner();
+    let not_found = || ApiError::not_found("No such file.");
+    let row = storefronts::find_public(&state.db, &slug, query.include_demo)
+        .await?
+        .ok_or_else(not_found)?;
+    let storefront_id = row.id;
+    let vendor = VendorId::from(row.vendor_id);
+    let branding = StorefrontView::try_from(row)?.branding;
+    let in_branding = [
+        branding.logo_upload_id,
+        branding.banner_upload_id,
+        branding.favicon_upload_id,
+    ]
+    .contains(&Some(upload_id));
+    if !in_branding && !storefronts::offers_image(&state.db, storefront_id, upload_id).await? {
+        return Err(not_found());
+    }
+    let upload = uploads::find(&state.db, vendor, upload_id)
+        .await?
+        .filter(|upload| upload.status == UploadStatus::Ready.as_str())
+        .ok_or_else(not_found)?;
+    let ttl = state.storage.download_url_ttl();
+    let signed = state.files.presign_get(&upload.storage_key, ttl).await?;
+    let location = super::uploads::signed_view(&request, &state, signed, ttl).url;
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .insert_header(("cache-control", "public, max-age=60"))
+        .finish())
 }

@@ -14,6 +14,7 @@ use trove_data_access::storefronts::{self, StorefrontFields};
 use trove_domain::storefront::{
     self as rules, DeliveryMethod, FeeTransferMode, StorefrontStatus, TransitionError,
 };
+use trove_domain::upload::UploadPurpose;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -24,6 +25,38 @@ pub struct Branding {
     pub primary_colour: Option<String>,
     pub secondary_colour: Option<String>,
     pub accent_colour: Option<String>,
+    /// A confirmed `storefront_logo` upload.
+    pub logo_upload_id: Option<Uuid>,
+    /// A confirmed `storefront_banner` upload.
+    pub banner_upload_id: Option<Uuid>,
+    /// A confirmed `storefront_favicon` upload.
+    pub favicon_upload_id: Option<Uuid>,
+}
+
+impl Branding {
+    /// The uploads the branding uses, with the field and purpose each needs.
+    pub fn attachments(&self) -> Vec<super::uploads::Attachment<'static>> {
+        [
+            (
+                "branding.logo_upload_id",
+                self.logo_upload_id,
+                UploadPurpose::StorefrontLogo,
+            ),
+            (
+                "branding.banner_upload_id",
+                self.banner_upload_id,
+                UploadPurpose::StorefrontBanner,
+            ),
+            (
+                "branding.favicon_upload_id",
+                self.favicon_upload_id,
+                UploadPurpose::StorefrontFavicon,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, id, purpose)| id.map(|id| (field, id, purpose)))
+        .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -269,7 +302,7 @@ pub async fn list_storefronts(
     request_body = StorefrontBody,
     responses(
         (status = 201, description = "Created, under review.", body = StorefrontView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 404, description = "Not found or not visible to this caller (the vendor, the storefront, or a branding upload).", body = ErrorBody),
         (status = 409, description = "The slug or custom domain is taken.", body = ErrorBody),
         (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
@@ -280,7 +313,10 @@ pub async fn create_storefront(
     access: VendorAccess,
     body: web::Json<StorefrontBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = validated(body.into_inner())?;
+    let body = body.into_inner();
+    let files = body.branding.attachments();
+    let fields = validated(body)?;
+    super::uploads::require_attachable(&state, access.vendor_id(), &files).await?;
     let row = storefronts::create(&state.db, access.vendor_id(), fields).await?;
     Ok(HttpResponse::Created().json(StorefrontView::try_from(row)?))
 }
@@ -315,7 +351,7 @@ pub async fn get_storefront(
     request_body = StorefrontBody,
     responses(
         (status = 200, description = "OK.", body = StorefrontView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 404, description = "Not found or not visible to this caller (the vendor, the storefront, or a branding upload).", body = ErrorBody),
         (status = 409, description = "The slug or custom domain is taken.", body = ErrorBody),
         (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
     )
@@ -330,7 +366,11 @@ pub async fn replace_storefront(
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
         .ok_or_else(not_found)?;
-    let row = storefronts::update(&state.db, current, validated(body.into_inner())?).await?;
+    let body = body.into_inner();
+    let files = body.branding.attachments();
+    let fields = validated(body)?;
+    super::uploads::require_attachable(&state, access.vendor_id(), &files).await?;
+    let row = storefronts::update(&state.db, current, fields).await?;
     Ok(web::Json(StorefrontView::try_from(row)?))
 }
 

@@ -50,6 +50,16 @@ impl TestApp {
             .join("trove-test-outbox")
             .display()
             .to_string();
+        settings.storage.local_dir = std::env::temp_dir()
+            .join(format!(
+                "trove-test-files-{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .display()
+            .to_string();
+        settings.storage.local_url_key = Some(SecretString::from(
+            "dGVzdC1vbmx5IFVSTCBrZXkgb2YgdGhlIGxvY2FsIGZpbGUgc3RvcmU=",
+        ));
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 

@@ -11,6 +11,7 @@ pub mod product_variant;
 pub mod shipping_zone;
 pub mod storefront;
 pub mod storefront_product;
+pub mod upload;
 pub mod user;
 pub mod vendor;
 pub mod vendor_invitation;

@@ -1,4 +1,5 @@
-//! `products`: a vendor's catalogue items. Attributes and customisation options are JSON text.
+//! `products`: a vendor's catalogue items. Attributes, customisation options
+//! and image ids are JSON text.
 
 use sea_orm::entity::prelude::*;
 
@@ -18,6 +19,8 @@ pub struct Model {
     pub attributes: String,
     #[sea_orm(column_type = "Text")]
     pub customisation_options: String,
+    /// Ordered upload ids of the product's images, as a JSON array.
+    pub image_ids: String,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

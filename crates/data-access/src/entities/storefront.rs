@@ -24,6 +24,8 @@ pub struct Model {
     pub branding: String,
     #[sea_orm(column_type = "Text")]
     pub content: String,
+    /// PBKDF2 hash of the shoppers' password; `None` when the storefront is open.
+    pub password_hash: Option<String>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

@@ -1,0 +1,356 @@
+//! Uploads: a vendor's staff declare a file (purpose, content type, size), get a signed
+//! PUT for a key under the vendor's prefix, upload, then confirm. Confirming checks the
+//! stored object against the declaration (size, type, and SSE-KMS on S3); a mismatch is
+//! deleted and refused, so only checked files can be attached or downloaded.
+//!
+//! Limits depend on the purpose and the token type (admins get more room); an oversized
+//! declaration is 413. Another vendor's upload ids answer 404 everywhere.
+
+use crate::auth::guards::{StaffUser, VendorAccess};
+use crate::error::{ApiError, ErrorBody, FieldError};
+use crate::state::AppState;
+use crate::validation::Fields;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use trove_data_access::entities::upload;
+use trove_data_access::uploads::{self, NewUpload};
+use trove_domain::ids::VendorId;
+use trove_domain::upload::{UploadPurpose, UploadRefusal, UploadStatus, Uploader};
+use trove_integrations::storage::{SignedRequest, StorageError};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Unavailable(_) => ApiError::unavailable(error),
+            StorageError::Refused(_) => ApiError::internal(error),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadBody {
+    /// The vendor the file belongs to; the caller must be one of its members (or an admin).
+    pub vendor_id: Uuid,
+    /// `product_image`, `storefront_logo`, `storefront_banner` or `storefront_favicon`.
+    pub purpose: String,
+    /// e.g. `image/png`; each purpose has its own allow-list.
+    pub content_type: String,
+    /// Exact size of the file; each purpose (and token type) has its own limit.
+    pub size_bytes: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadView {
+    pub id: Uuid,
+    pub vendor_id: Uuid,
+    pub purpose: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// `pending` until confirmed, then `ready`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl From<upload::Model> for UploadView {
+    fn from(row: upload::Model) -> Self {
+        Self {
+            id: row.id,
+            vendor_id: row.vendor_id,
+            purpose: row.purpose,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            status: row.status,
+            created_at: row.created_at.and_utc(),
+            confirmed_at: row.confirmed_at.map(|at| at.and_utc()),
+        }
+    }
+}
+
+/// A request the client sends itself, with exactly these headers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedRequestView {
+    /// `PUT` or `GET`.
+    pub method: &'static str,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedUpload {
+    pub upload: UploadView,
+    /// Send the file here before confirming.
+    pub upload_request: SignedRequestView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadDetail {
+    pub upload: UploadView,
+    /// A short-lived download, once the upload is `ready`.
+    pub download: Option<SignedRequestView>,
+}
+
+/// The absolute form of a signed request: the local store's URLs are paths on this API.
+pub(crate) fn signed_view(
+    request: &HttpRequest,
+    state: &AppState,
+    signed: SignedRequest,
+    ttl: Duration,
+) -> SignedRequestView {
+    let url = if signed.url.starts_with('/') {
+        let base = state.storage.public_base_url.clone().unwrap_or_else(|| {
+            let info = request.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        });
+        format!("{}{}", base.trim_end_matches('/'), signed.url)
+    } else {
+        signed.url
+    };
+    SignedRequestView {
+        method: signed.method,
+        url,
+        headers: signed.headers.into_iter().collect(),
+        expires_at: Utc::now()
+            + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::zero()),
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("No such upload.")
+}
+
+/// The upload `id` with the caller's access to its vendor; 404 for anyone else's.
+async fn upload_for(
+    state: &AppState,
+    staff: StaffUser,
+    id: Uuid,
+) -> Result<(VendorAccess, upload::Model), ApiError> {
+    let vendor = uploads::vendor_of(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let access = VendorAccess::resolve(state, staff, vendor)
+        .await
+        .map_err(|_| not_found())?;
+    let row = uploads::find(&state.db, access.vendor_id(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((access, row))
+}
+
+/// One file a body wants to attach: the field naming it, the upload id, the purpose the
+/// field needs.
+pub(crate) type Attachment<'a> = (&'a str, Uuid, UploadPurpose);
+
+/// Checks that every attachment is a ready upload of `vendor` made for its field's
+/// purpose. Unknown ids and other vendors' are 404 (nothing about them is revealed); the
+/// vendor's own uploads that are unconfirmed or made for another purpose are 422.
+pub(crate) async fn require_attachable(
+    state: &AppState,
+    vendor: VendorId,
+    attachments: &[Attachment<'_>],
+) -> Result<(), ApiError> {
+    let ids: Vec<Uuid> = attachments.iter().map(|(_, id, _)| *id).collect();
+    let found = uploads::find_many(&state.db, vendor, &ids).await?;
+    let mut fields = Fields::default();
+    for (field, id, purpose) in attachments {
+        let Some(upload) = found.iter().find(|upload| upload.id == *id) else {
+            return Err(ApiError::not_found(format!("No such upload: {id}.")));
+        };
+        fields
+            .check(
+                upload.purpose == purpose.as_str(),
+                field,
+                &format!("must be a {purpose} upload"),
+            )
+            .check(
+                upload.status == UploadStatus::Ready.as_str(),
+                field,
+                "must be a confirmed upload",
+            );
+    }
+    fields.finish()
+}
+
+fn refusal(error: UploadRefusal) -> ApiError {
+    match error {
+        UploadRefusal::TooLarge { purpose, max_bytes } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("{purpose} files may be at most {max_bytes} bytes."),
+        )
+        .with_details(serde_json::json!({ "max_bytes": max_bytes })),
+        UploadRefusal::ContentType { allowed, .. } => ApiError::validation(vec![FieldError {
+            field: "content_type".into(),
+            message: format!("must be one of {}", allowed.join(", ")),
+        }]),
+        UploadRefusal::Empty => ApiError::validation(vec![FieldError {
+            field: "size_bytes".into(),
+            message: "must be at least 1".into(),
+        }]),
+    }
+}
+
+/// Declares an upload and returns where to PUT it.
+#[utoipa::path(
+    tag = "uploads",
+    security(("bearer" = [])),
+    request_body = UploadBody,
+    responses(
+        (status = 201, description = "Declared; PUT the file with `upload_request`, then confirm.", body = CreatedUpload),
+        (status = 404, description = "No such vendor, or not visible to this caller.", body = ErrorBody),
+        (status = 413, description = "Larger than this purpose allows for this token type; `details.max_bytes`.", body = ErrorBody),
+        (status = 422, description = "Unknown purpose or a content type the purpose does not accept.", body = ErrorBody),
+        (status = 503, description = "File storage is unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/uploads")]
+pub async fn create_upload(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    body: web::Json<UploadBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let purpose = body.purpose.parse::<UploadPurpose>();
+    Fields::default()
+        .check(
+            purpose.is_ok(),
+            "purpose",
+            "must be product_image, storefront_logo, storefront_banner or storefront_favicon",
+        )
+        .finish()?;
+    let purpose = purpose.map_err(ApiError::internal)?;
+    let access = VendorAccess::resolve(&state, staff, VendorId::from(body.vendor_id)).await?;
+    let uploader = if access.staff.admin {
+        Uploader::Admin
+    } else {
+        Uploader::VendorStaff
+    };
+    let content_type = body.content_type.trim().to_ascii_lowercase();
+    trove_domain::upload::check(purpose, uploader, &content_type, body.size_bytes)
+        .map_err(refusal)?;
+
+    let id = Uuid::now_v7();
+    let key = uploads::storage_key(access.vendor_id(), id);
+    let ttl = state.storage.upload_url_ttl();
+    let signed = state
+        .files
+        .presign_put(&key, &content_type, body.size_bytes, ttl)
+        .await?;
+    let row = uploads::create(
+        &state.db,
+        NewUpload {
+            id,
+            vendor: access.vendor_id(),
+            purpose,
+            content_type,
+            size_bytes: body.size_bytes,
+            created_by: access.staff.id(),
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedUpload {
+        upload: row.into(),
+        upload_request: signed_view(&request, &state, signed, ttl),
+    }))
+}
+
+/// Checks the stored file against its declaration; a match makes the upload `ready`.
+#[utoipa::path(
+    tag = "uploads",
+    security(("bearer" = [])),
+    params(("upload_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Ready (confirming a ready upload again changes nothing).", body = UploadView),
+        (status = 404, description = "No such upload, or not visible to this caller.", body = ErrorBody),
+        (status = 409, description = "Nothing has been uploaded yet.", body = ErrorBody),
+        (status = 422, description = "The stored file differs from the declaration (size, type or encryption); it was deleted.", body = ErrorBody),
+        (status = 503, description = "File storage is unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/uploads/{upload_id}/confirm")]
+pub async fn confirm_upload(
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<UploadView>, ApiError> {
+    let (_, row) = upload_for(&state, staff, path.into_inner()).await?;
+    if row.status == UploadStatus::Ready.as_str() {
+        return Ok(web::Json(row.into()));
+    }
+    let stored = state.files.head(&row.storage_key).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "not_uploaded",
+            "Nothing has been uploaded for this upload yet.",
+        )
+    })?;
+    let declared_size = u64::try_from(row.size_bytes).unwrap_or_default();
+    let mut problems = Vec::new();
+    if stored.size_bytes != declared_size {
+        problems.push(format!(
+            "size is {} bytes, {declared_size} were declared",
+            stored.size_bytes
+        ));
+    }
+    if stored.content_type.as_deref() != Some(row.content_type.as_str()) {
+        problems.push(format!(
+            "content type is {}, {} was declared",
+            stored.content_type.as_deref().unwrap_or("unset"),
+            row.content_type
+        ));
+    }
+    if !stored.encrypted_as_required {
+        problems.push("the object is not encrypted with the required KMS key".to_owned());
+    }
+    if !problems.is_empty() {
+        state.files.delete(&row.storage_key).await?;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "upload_mismatch",
+            "The stored file does not match its declaration and was deleted; upload it again.",
+        )
+        .with_details(serde_json::json!({ "problems": problems })));
+    }
+    Ok(web::Json(uploads::mark_ready(&state.db, row).await?.into()))
+}
+
+/// One upload, with a short-lived download once it is ready.
+#[utoipa::path(
+    tag = "uploads",
+    security(("bearer" = [])),
+    params(("upload_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "OK.", body = UploadDetail),
+        (status = 404, description = "No such upload, or not visible to this caller.", body = ErrorBody),
+        (status = 503, description = "File storage is unavailable.", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/uploads/{upload_id}")]
+pub async fn get_upload(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<UploadDetail>, ApiError> {
+    let (_, row) = upload_for(&state, staff, path.into_inner()).await?;
+    let download = if row.status == UploadStatus::Ready.as_str() {
+        let ttl = state.storage.download_url_ttl();
+        let signed = state.files.presign_get(&row.storage_key, ttl).await?;
+        Some(signed_view(&request, &state, signed, ttl))
+    } else {
+        None
+    };
+    Ok(web::Json(UploadDetail {
+        upload: row.into(),
+        download,
+    }))
+}
