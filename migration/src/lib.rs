@@ -13,6 +13,7 @@ mod m20261121_000003_shipping_zones;
 mod m20261121_000004_storefronts;
 mod m20261121_000005_products;
 mod m20261121_000006_files;
+mod m20261121_000007_storefront_shipping;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_storefronts::Migration),
             Box::new(m20261121_000005_products::Migration),
             Box::new(m20261121_000006_files::Migration),
+            Box::new(m20261121_000007_storefront_shipping::Migration),
         ]
     }
 }

@@ -177,6 +177,17 @@ pub(crate) async fn build_state(
         (None, true) => Some(Arc::new(LocalLimiter::new(limits.per_second, limits.burst))),
     };
 
+    let attempts = limits.password_attempts_per_minute.max(1);
+    let attempt_period = std::time::Duration::from_secs(60) / attempts;
+    let password_limiter: Arc<dyn RateLimiter> = match &limits.redis_url {
+        Some(url) => Arc::new(RedisLimiter::with_period(
+            url.expose_secret(),
+            attempt_period,
+            attempts,
+        )?),
+        None => Arc::new(LocalLimiter::with_period(attempt_period, attempts)),
+    };
+
     let mut health_checks: Vec<Arc<dyn HealthCheck>> = vec![
         Arc::new(DatabaseCheck(db.clone())),
         Arc::new(SqlQueueCheck(db.clone())),
@@ -195,6 +206,7 @@ pub(crate) async fn build_state(
         db,
         metrics: HttpMetrics::new()?,
         rate_limiter,
+        password_limiter,
         health_checks,
         trusted_proxies: TrustedProxies::new(settings.http.trusted_proxies.clone()),
         body_limit_bytes: settings.http.body_limit_bytes,

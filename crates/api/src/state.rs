@@ -18,6 +18,8 @@ pub struct AppState {
     pub metrics: HttpMetrics,
     /// `None` when rate limiting is switched off.
     pub rate_limiter: Option<Arc<dyn RateLimiter>>,
+    /// The much stricter limit on storefront password attempts (always on).
+    pub password_limiter: Arc<dyn RateLimiter>,
     pub health_checks: Vec<Arc<dyn HealthCheck>>,
     pub trusted_proxies: TrustedProxies,
     pub body_limit_bytes: usize,

@@ -64,3 +64,11 @@ pub fn paging(
         .finish()?;
     Ok((page, per_page))
 }
+
+/// Ids for a message: `a, b, c`.
+pub fn id_list(ids: &[uuid::Uuid]) -> String {
+    ids.iter()
+        .map(uuid::Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -268,7 +268,7 @@ async fn the_public_storefront_shows_active_offerings_with_etags() {
             Some(json!({"items": [{"product_id": bobs["id"]}]})),
         )
         .await;
-    error_body(foreign, 422, "validation_failed").await;
+    error_body(foreign, 404, "not_found").await;
     let offered = app
         .call(
             Method::PUT,

@@ -215,6 +215,32 @@ async fn another_vendors_storefronts_are_404_and_stay_unchanged() {
             format!("/api/v1/vendors/{ann_vendor}/storefronts/{id}/status"),
             Some(json!({"status": "trashed"})),
         ),
+        (
+            Method::PUT,
+            format!("{bob_base}/{id}/password"),
+            Some(json!({"password": "let me in please"})),
+        ),
+        (
+            Method::POST,
+            format!("{bob_base}/{id}/duplicate"),
+            Some(json!({"slug": "stolen-copy"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/vendors/{ann_vendor}/storefronts/{id}/duplicate"),
+            Some(json!({"slug": "stolen-copy"})),
+        ),
+        (Method::GET, format!("{bob_base}/{id}/shipping-zones"), None),
+        (
+            Method::PUT,
+            format!("{bob_base}/{id}/shipping-zones"),
+            Some(json!({"zone_ids": []})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/vendors/{ann_vendor}/storefronts/{id}/shipping-zones"),
+            Some(json!({"zone_ids": []})),
+        ),
     ];
     for (method, path, body) in attempts {
         error_body(
@@ -226,7 +252,324 @@ async fn another_vendors_storefronts_are_404_and_stay_unchanged() {
     }
     let unchanged = json_of(app.get_as(&format!("{bob_base}/{id}"), &bob).await).await;
     assert_eq!(
-        (unchanged["slug"].as_str(), unchanged["status"].as_str()),
-        (Some("bobs-shop"), Some("for_review"))
+        (
+            unchanged["slug"].as_str(),
+            unchanged["status"].as_str(),
+            unchanged["password_protected"].as_bool()
+        ),
+        (Some("bobs-shop"), Some("for_review"), Some(false))
     );
+    let bobs_shops = json_of(app.get_as(&bob_base, &bob).await).await;
+    assert_eq!(bobs_shops["total"], 1, "no copy was made");
+}
+
+/// Creates and activates a storefront of `vendor`; returns its id.
+async fn active_storefront(app: &TestApp, token: &str, vendor: &str, body: Value) -> String {
+    let admin = app.token(TokenType::Admin, "root@trove.example");
+    let base = format!("/api/v1/vendors/{vendor}/storefronts");
+    let created = app.call(Method::POST, &base, token, Some(body)).await;
+    assert_eq!(created.status(), 201);
+    let id = json_of(created).await["id"].as_str().unwrap().to_owned();
+    let activated = app
+        .call(
+            Method::POST,
+            &format!("{base}/{id}/status"),
+            &admin,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(activated.status(), 200);
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_protected_storefront_opens_only_with_a_session() {
+    let app =
+        TestApp::spawn_with(|settings| settings.rate_limit.password_attempts_per_minute = 4).await;
+    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let id = active_storefront(&app, &ann, &vendor, storefront("acme-private")).await;
+    let other = active_storefront(&app, &ann, &vendor, storefront("acme-other")).await;
+    let password_path = format!("/api/v1/vendors/{vendor}/storefronts/{id}/password");
+    let sessions = "/api/v1/public/storefronts/acme-private/sessions";
+
+    let open = app.get("/api/v1/public/storefronts/acme-private").await;
+    assert_eq!(open.status(), 200);
+    error_body(
+        app.client
+            .post(app.url(sessions))
+            .json(&json!({"password": "anything"}))
+            .send()
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    let short = app
+        .call(
+            Method::PUT,
+            &password_path,
+            &ann,
+            Some(json!({"password": "short"})),
+        )
+        .await;
+    error_body(short, 422, "validation_failed").await;
+    let set = app
+        .call(
+            Method::PUT,
+            &password_path,
+            &ann,
+            Some(json!({"password": "winter gifts 2026"})),
+        )
+        .await;
+    assert_eq!(json_of(set).await["password_protected"], true);
+    for other_set in [&other] {
+        let view = json_of(
+            app.get_as(
+                &format!("/api/v1/vendors/{vendor}/storefronts/{other_set}"),
+                &ann,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(view["password_protected"], false);
+    }
+
+    let locked = app.get("/api/v1/public/storefronts/acme-private").await;
+    let locked = error_body(locked, 401, "storefront_locked").await;
+    assert_eq!(locked["details"]["session_path"], sessions);
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url(sessions))
+                .json(&json!({"password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    error_body(attempt("summer gifts").await, 401, "wrong_password").await;
+    let opened = attempt("winter gifts 2026").await;
+    assert_eq!(opened.status(), 201);
+    let token = json_of(opened).await["token"].as_str().unwrap().to_owned();
+
+    let read = app
+        .get_as("/api/v1/public/storefronts/acme-private", &token)
+        .await;
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.headers()["cache-control"], "private, no-cache");
+    assert_eq!(json_of(read).await["slug"], "acme-private");
+    // The session opens this storefront only, and is no staff token.
+    let set_other = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/vendors/{vendor}/storefronts/{other}/password"),
+            &ann,
+            Some(json!({"password": "another secret"})),
+        )
+        .await;
+    assert_eq!(set_other.status(), 200);
+    error_body(
+        app.get_as("/api/v1/public/storefronts/acme-other", &token)
+            .await,
+        401,
+        "storefront_locked",
+    )
+    .await;
+    error_body(
+        app.get_as("/api/v1/me", &token).await,
+        403,
+        "wrong_token_type",
+    )
+    .await;
+
+    // Four attempts a minute per client and storefront: the fifth is refused, right or not.
+    error_body(attempt("autumn gifts").await, 401, "wrong_password").await;
+    error_body(attempt("spring gifts").await, 401, "wrong_password").await;
+    let limited = attempt("winter gifts 2026").await;
+    assert!(limited.headers().contains_key("retry-after"));
+    error_body(limited, 429, "rate_limited").await;
+    // Other requests of the same client are not limited by it.
+    assert_eq!(
+        app.get("/api/v1/public/storefronts/acme-private")
+            .await
+            .status(),
+        401
+    );
+
+    let cleared = app
+        .call(
+            Method::PUT,
+            &password_path,
+            &ann,
+            Some(json!({"password": null})),
+        )
+        .await;
+    assert_eq!(json_of(cleared).await["password_protected"], false);
+    assert_eq!(
+        app.get("/api/v1/public/storefronts/acme-private")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_starts_under_review_with_the_products_settings_and_shipping_links() {
+    let app = TestApp::spawn().await;
+    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    let bob = app.token(TokenType::Vendor, "bob@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let bobs = app.create_vendor(&bob, "Bob's").await;
+    let base = format!("/api/v1/vendors/{vendor}/storefronts");
+    let mut body = storefront("acme-xmas");
+    body["custom_domain"] = json!("gifts.acme.example");
+    let id = active_storefront(&app, &ann, &vendor, body).await;
+
+    let product = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/vendors/{vendor}/products"),
+            &ann,
+            Some(json!({
+                "title": "Hamper", "status": "active",
+                "variants": [{"sku": "H-1", "price": {"minor": 5000, "currency": "AUD"}}]
+            })),
+        )
+        .await;
+    let product = json_of(product).await["id"].as_str().unwrap().to_owned();
+    let offered = app
+        .call(
+            Method::PUT,
+            &format!("{base}/{id}/products"),
+            &ann,
+            Some(json!({"items": [{"product_id": product, "price_override_minor": 4500}]})),
+        )
+        .await;
+    assert_eq!(offered.status(), 200);
+    let zone_body = json!({"name": "Australia", "countries": ["AU"], "rate": {"minor": 1500, "currency": "AUD"}});
+    let zone = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/vendors/{vendor}/shipping-zones"),
+            &ann,
+            Some(zone_body.clone()),
+        )
+        .await;
+    let zone = json_of(zone).await["id"].as_str().unwrap().to_owned();
+    let bobs_zone = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/vendors/{bobs}/shipping-zones"),
+            &bob,
+            Some(zone_body),
+        )
+        .await;
+    let bobs_zone = json_of(bobs_zone).await["id"].as_str().unwrap().to_owned();
+    let zones_path = format!("{base}/{id}/shipping-zones");
+    let foreign = app
+        .call(
+            Method::PUT,
+            &zones_path,
+            &ann,
+            Some(json!({"zone_ids": [zone, bobs_zone]})),
+        )
+        .await;
+    error_body(foreign, 404, "not_found").await;
+    assert_eq!(
+        json_of(app.get_as(&zones_path, &ann).await).await,
+        json!([])
+    );
+    let linked = app
+        .call(
+            Method::PUT,
+            &zones_path,
+            &ann,
+            Some(json!({"zone_ids": [zone]})),
+        )
+        .await;
+    assert_eq!(json_of(linked).await[0]["id"], zone.as_str());
+
+    // The custom domain finds the active storefront, case-insensitively.
+    let by_domain = app.get("/api/v1/public/domains/GIFTS.acme.example").await;
+    assert_eq!(json_of(by_domain).await["slug"], "acme-xmas");
+    error_body(
+        app.get("/api/v1/public/domains/gifts.nobody.example").await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    let taken = app
+        .call(
+            Method::POST,
+            &format!("{base}/{id}/duplicate"),
+            &ann,
+            Some(json!({"slug": "acme-xmas"})),
+        )
+        .await;
+    error_body(taken, 409, "conflict").await;
+    let copied = app
+        .call(
+            Method::POST,
+            &format!("{base}/{id}/duplicate"),
+            &ann,
+            Some(json!({"slug": "acme-xmas-2027"})),
+        )
+        .await;
+    assert_eq!(copied.status(), 201);
+    let copy = json_of(copied).await;
+    let copy_id = copy["id"].as_str().unwrap();
+    assert_ne!(copy_id, id);
+    assert_eq!(
+        (
+            copy["status"].as_str(),
+            copy["slug"].as_str(),
+            copy["name"].as_str(),
+            copy["custom_domain"].as_str(),
+        ),
+        (
+            Some("for_review"),
+            Some("acme-xmas-2027"),
+            Some("Holiday gifts (copy)"),
+            None
+        )
+    );
+    assert_eq!(copy["fee_transfer_mode"], "half");
+    assert_eq!(copy["branding"]["primary_colour"], "#112233");
+    assert_eq!(copy["content"]["heading"], "Give well");
+    let copy_offering = json_of(
+        app.get_as(&format!("{base}/{copy_id}/products"), &ann)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        copy_offering[0]["product"]["id"],
+        product.as_str(),
+        "{copy_offering}"
+    );
+    assert_eq!(copy_offering[0]["price_override_minor"], 4500);
+    let copy_zones = json_of(
+        app.get_as(&format!("{base}/{copy_id}/shipping-zones"), &ann)
+            .await,
+    )
+    .await;
+    assert_eq!(copy_zones[0]["id"], zone.as_str());
+    // The original is as it was, and the copy is not public until an admin activates it.
+    let original = json_of(app.get_as(&format!("{base}/{id}"), &ann).await).await;
+    assert_eq!(
+        (
+            original["status"].as_str(),
+            original["custom_domain"].as_str()
+        ),
+        (Some("active"), Some("gifts.acme.example"))
+    );
+    error_body(
+        app.get("/api/v1/public/storefronts/acme-xmas-2027").await,
+        404,
+        "not_found",
+    )
+    .await;
 }

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod members;
 pub mod products;
 pub mod shipping_zones;
+pub mod storefront_shipping;
 pub mod storefronts;
 #[cfg(feature = "testing")]
 pub mod testing;

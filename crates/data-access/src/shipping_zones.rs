@@ -20,7 +20,7 @@ pub struct Zone {
     pub rate: Money,
 }
 
-fn to_zone(row: shipping_zone::Model) -> Result<Zone, DbErr> {
+pub(crate) fn to_zone(row: shipping_zone::Model) -> Result<Zone, DbErr> {
     let rules = serde_json::from_str(&row.rules).map_err(|error| DbErr::Json(error.to_string()))?;
     let currency = trove_domain::money::Currency::parse(&row.currency)
         .map_err(|error| DbErr::Custom(error.to_string()))?;

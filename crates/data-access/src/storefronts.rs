@@ -99,6 +99,18 @@ pub async fn update(
     active.update(db).await
 }
 
+/// Sets or clears (`None`) the shoppers' password hash.
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    current: storefront::Model,
+    hash: Option<String>,
+) -> Result<storefront::Model, DbErr> {
+    let mut active: storefront::ActiveModel = current.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(now());
+    active.update(db).await
+}
+
 pub async fn set_status(
     db: &impl ConnectionTrait,
     current: storefront::Model,
@@ -215,19 +227,36 @@ pub async fn offering(
         .collect())
 }
 
+fn visible(include_demo: bool) -> Vec<&'static str> {
+    let mut visible = vec![StorefrontStatus::Active.as_str()];
+    if include_demo {
+        visible.push(StorefrontStatus::Demo.as_str());
+    }
+    visible
+}
+
 /// A storefront customers may see, by slug: `active`, or `demo` when asked for.
 pub async fn find_public(
     db: &impl ConnectionTrait,
     slug: &str,
     include_demo: bool,
 ) -> Result<Option<storefront::Model>, DbErr> {
-    let mut visible = vec![StorefrontStatus::Active.as_str()];
-    if include_demo {
-        visible.push(StorefrontStatus::Demo.as_str());
-    }
     Storefronts::find()
         .filter(storefront::Column::Slug.eq(slug))
-        .filter(storefront::Column::Status.is_in(visible))
+        .filter(storefront::Column::Status.is_in(visible(include_demo)))
+        .one(db)
+        .await
+}
+
+/// A storefront customers may see, by its custom domain (stored lowercase).
+pub async fn find_public_by_domain(
+    db: &impl ConnectionTrait,
+    domain: &str,
+    include_demo: bool,
+) -> Result<Option<storefront::Model>, DbErr> {
+    Storefronts::find()
+        .filter(storefront::Column::CustomDomain.eq(domain))
+        .filter(storefront::Column::Status.is_in(visible(include_demo)))
         .one(db)
         .await
 }
@@ -255,4 +284,65 @@ pub async fn offers_image(
         .one(db)
         .await?;
     Ok(found.is_some())
+}
+
+/// Copies `source` under a new slug and name with its settings, offering and shipping
+/// links, in one transaction. The copy starts `for_review`, without the custom domain
+/// (domains are unique).
+pub async fn duplicate(
+    db: &sea_orm::DatabaseConnection,
+    source: storefront::Model,
+    slug: String,
+    name: String,
+) -> Result<storefront::Model, DbErr> {
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+    use crate::entities::storefront_shipping_zone::{self, Entity as Links};
+    use sea_orm::TransactionTrait;
+
+    let txn = db.begin().await?;
+    let at = now();
+    let copy = storefront::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        vendor_id: Set(source.vendor_id),
+        slug: Set(slug),
+        custom_domain: Set(None),
+        name: Set(name),
+        status: Set(StorefrontStatus::ForReview.as_str().to_owned()),
+        delivery_methods: Set(source.delivery_methods),
+        fee_transfer_mode: Set(source.fee_transfer_mode),
+        gift_notes: Set(source.gift_notes),
+        show_stock: Set(source.show_stock),
+        branding: Set(source.branding),
+        content: Set(source.content),
+        password_hash: Set(source.password_hash),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let offered = Offerings::find()
+        .filter(storefront_product::Column::StorefrontId.eq(source.id))
+        .all(&txn)
+        .await?;
+    for offer in offered {
+        storefront_product::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            storefront_id: Set(copy.id),
+            product_id: Set(offer.product_id),
+            price_override_minor: Set(offer.price_override_minor),
+            position: Set(offer.position),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let zones: Vec<uuid::Uuid> = Links::find()
+        .filter(storefront_shipping_zone::Column::StorefrontId.eq(source.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|link| link.zone_id)
+        .collect();
+    crate::storefront_shipping::link(&txn, copy.id, &zones).await?;
+    txn.commit().await?;
+    Ok(copy)
 }

@@ -166,6 +166,11 @@ impl Authenticator {
                 jti: claims.jti,
                 expires_at: claims.exp,
             }),
+            (TokenType::StorefrontSession, false) => Ok(Principal::StorefrontSession {
+                storefront_id: uuid::Uuid::parse_str(&claims.sub)
+                    .map_err(|_| AuthError::Invalid("the session names no storefront".into()))?,
+                jti: claims.jti,
+            }),
             (typ, _) => Err(AuthError::Invalid(format!(
                 "{typ} tokens are not issued by {}",
                 claims.iss
@@ -183,6 +188,23 @@ impl Authenticator {
             issuer: OWN_ISSUER,
             typ: TokenType::Recipient,
             subject: recipient_id.to_owned(),
+            lifetime,
+            email: None,
+            vendor_id: None,
+            nonce: None,
+        })
+    }
+
+    /// A shopper's session on one password-protected storefront.
+    pub fn issue_storefront_session(
+        &self,
+        storefront_id: uuid::Uuid,
+        lifetime: Duration,
+    ) -> Result<String, AuthError> {
+        self.sign(TokenDraft {
+            issuer: OWN_ISSUER,
+            typ: TokenType::StorefrontSession,
+            subject: storefront_id.to_string(),
             lifetime,
             email: None,
             vendor_id: None,

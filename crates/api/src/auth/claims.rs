@@ -14,6 +14,7 @@ pub enum TokenType {
     Recipient,
     ShopifyOauth,
     XeroOauth,
+    StorefrontSession,
 }
 
 impl TokenType {
@@ -24,6 +25,7 @@ impl TokenType {
             Self::Recipient => "recipient",
             Self::ShopifyOauth => "shopify_oauth",
             Self::XeroOauth => "xero_oauth",
+            Self::StorefrontSession => "storefront_session",
         }
     }
 }
@@ -71,6 +73,8 @@ pub enum Principal {
         jti: String,
         expires_at: i64,
     },
+    /// A shopper who gave a password-protected storefront its password.
+    StorefrontSession { storefront_id: Uuid, jti: String },
 }
 
 impl Principal {
@@ -80,6 +84,7 @@ impl Principal {
             Self::Staff { admin: false, .. } => TokenType::Vendor,
             Self::Recipient { .. } => TokenType::Recipient,
             Self::OAuthState { provider, .. } => *provider,
+            Self::StorefrontSession { .. } => TokenType::StorefrontSession,
         }
     }
 
@@ -89,6 +94,7 @@ impl Principal {
             Self::Staff { subject, .. } => format!("sub:{subject}"),
             Self::Recipient { recipient_id } => format!("recipient:{recipient_id}"),
             Self::OAuthState { vendor_id, .. } => format!("oauth:{vendor_id}"),
+            Self::StorefrontSession { jti, .. } => format!("storefront-session:{jti}"),
         }
     }
 }

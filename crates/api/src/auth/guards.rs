@@ -165,6 +165,14 @@ impl FromRequest for VendorAccess {
     }
 }
 
+/// The storefront a valid storefront-session token on this request opens, if any.
+pub fn storefront_session(request: &HttpRequest) -> Option<uuid::Uuid> {
+    match principal(request) {
+        Ok(Principal::StorefrontSession { storefront_id, .. }) => Some(storefront_id),
+        _ => None,
+    }
+}
+
 /// A gift recipient holding a Recipient token.
 #[derive(Debug, Clone)]
 pub struct RecipientAccess {

@@ -1,8 +1,8 @@
 //! Authentication and authorization.
 //!
-//! Five token types: Vendor and Admin come from Auth0 (RS256, keys from its JWKS) or, in
-//! the embedded mode, from the local dev issuer; Recipient and the Shopify/Xero OAuth
-//! states are issued by the API itself (EdDSA, keys published at
+//! Six token types: Vendor and Admin come from Auth0 (RS256, keys from its JWKS) or, in
+//! the embedded mode, from the local dev issuer; Recipient, storefront sessions and the
+//! Shopify/Xero OAuth states are issued by the API itself (EdDSA, keys published at
 //! `/.well-known/jwks.json`). The authentication middleware validates a bearer token once
 //! per request; handlers declare who may call them through the extractors in `guards`.
 //! Nothing in a request body can grant a role: admin comes only from the token's claim.
@@ -12,6 +12,7 @@ pub mod claims;
 pub mod guards;
 pub mod jwks;
 pub mod middleware;
+pub mod passwords;
 pub mod signing;
 
 pub use authenticator::{AuthError, Authenticator};

@@ -28,9 +28,20 @@ pub struct LocalLimiter {
 impl LocalLimiter {
     pub fn new(per_second: u32, burst: u32) -> Self {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        Self::with_quota(Quota::per_second(per_second), burst)
+    }
+
+    /// One request per `period` sustained, `burst` at once.
+    pub fn with_period(period: Duration, burst: u32) -> Self {
+        let quota =
+            Quota::with_period(period).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
+        Self::with_quota(quota, burst)
+    }
+
+    fn with_quota(quota: Quota, burst: u32) -> Self {
         let burst_size = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let clock = DefaultClock::default();
-        let quota = Quota::per_second(per_second).allow_burst(burst_size);
+        let quota = quota.allow_burst(burst_size);
         Self {
             limiter: Governor::dashmap_with_clock(quota, clock.clone())
                 .with_middleware::<StateInformationMiddleware>(),

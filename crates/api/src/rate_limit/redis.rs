@@ -56,14 +56,20 @@ impl std::fmt::Debug for RedisLimiter {
 impl RedisLimiter {
     /// Parses the URL; connecting happens on first use, so Redis may start after the API.
     pub fn new(url: &str, per_second: u32, burst: u32) -> Result<Self, redis::RedisError> {
+        let period = Duration::from_micros(1_000_000 / u64::from(per_second.max(1)));
+        Self::with_period(url, period, burst)
+    }
+
+    /// One request per `period` sustained, `burst` at once.
+    pub fn with_period(url: &str, period: Duration, burst: u32) -> Result<Self, redis::RedisError> {
         Ok(Self {
             client: redis::Client::open(url)?,
             connection: Mutex::new(None),
             bypass_until: std::sync::Mutex::new(None),
             script: redis::Script::new(GCRA),
-            interval_us: 1_000_000 / u64::from(per_second.max(1)),
+            interval_us: u64::try_from(period.as_micros()).unwrap_or(u64::MAX).max(1),
             burst: burst.max(1),
-            fallback: LocalLimiter::new(per_second, burst),
+            fallback: LocalLimiter::with_period(period, burst),
         })
     }
 

@@ -15,6 +15,7 @@ pub mod offerings;
 pub mod products;
 pub mod public_storefronts;
 pub mod shipping_zones;
+pub mod storefront_shipping;
 pub mod storefronts;
 pub mod uploads;
 pub mod vendors;
@@ -58,6 +59,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(storefronts::get_storefront)
         .service(storefronts::replace_storefront)
         .service(storefronts::change_storefront_status)
+        .service(storefronts::set_storefront_password)
+        .service(storefronts::duplicate_storefront)
+        .service(storefront_shipping::get_storefront_zones)
+        .service(storefront_shipping::set_storefront_zones)
         .service(products::list_products)
         .service(products::create_product)
         .service(products::bulk_product_status)
@@ -67,6 +72,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(offerings::set_offering)
         .service(public_storefronts::get_public_storefront)
         .service(public_storefronts::get_public_file)
+        .service(public_storefronts::get_storefront_by_domain)
+        .service(public_storefronts::open_storefront_session)
         .service(uploads::create_upload)
         .service(uploads::confirm_upload)
         .service(uploads::get_upload)

@@ -77,8 +77,8 @@ pub async fn get_offering(
     request_body = OfferingBody,
     responses(
         (status = 200, description = "What the storefront now offers.", body = Vec<OfferedView>),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-        (status = 422, description = "Unknown products or bad prices; see details.", body = ErrorBody),
+        (status = 404, description = "Not found or not visible to this caller (the vendor, the storefront, or a listed product).", body = ErrorBody),
+        (status = 422, description = "Duplicates or bad prices; see details.", body = ErrorBody),
     )
 )]
 #[put("/api/v1/vendors/{vendor_id}/storefronts/{storefront_id}/products")]
@@ -116,18 +116,10 @@ pub async fn set_offering(
         .finish()?;
     match storefronts::set_offering(&state.db, access.vendor_id(), storefront.id, &items).await {
         Ok(()) => Ok(web::Json(offered_views(&state, storefront.id).await?)),
-        Err(storefronts::OfferingError::UnknownProducts(ids)) => {
-            Err(ApiError::validation(vec![crate::error::FieldError {
-                field: "items".into(),
-                message: format!(
-                    "unknown products: {}",
-                    ids.iter()
-                        .map(Uuid::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }]))
-        }
+        Err(storefronts::OfferingError::UnknownProducts(ids)) => Err(ApiError::not_found(format!(
+            "No such products: {}.",
+            crate::validation::id_list(&ids)
+        ))),
         Err(storefronts::OfferingError::Database(error)) => Err(error.into()),
     }
 }

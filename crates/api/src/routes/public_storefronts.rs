@@ -1,14 +1,24 @@
-//! `GET /api/v1/public/storefronts/{slug}`: what the Customer Frontend renders. No token;
-//! only `active` storefronts (and `demo` ones with `include_demo=true`), only `active`
-//! products. A bounded number of queries whatever the catalogue size; `ETag` and
-//! `Cache-Control` let browsers and CDNs revalidate cheaply (304 on `If-None-Match`).
+//! What the Customer Frontend renders, by slug or custom domain. No token; only `active`
+//! storefronts (and `demo` ones with `include_demo=true`), only `active` products. A
+//! bounded number of queries whatever the catalogue size; `ETag` and `Cache-Control` let
+//! browsers and CDNs revalidate cheaply (304 on `If-None-Match`).
+//!
+//! A password-protected storefront answers 401 `storefront_locked` until the shopper
+//! exchanges the password for a storefront session (a short-lived token, sent as a
+//! bearer); password attempts have their own, much stricter rate limit.
 
 use super::storefronts::{Branding, Content, StorefrontView};
+use crate::auth::guards::storefront_session;
+use crate::auth::passwords;
+use crate::client::ClientInfo;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use trove_data_access::entities::storefront;
 use trove_data_access::{storefronts, uploads};
 use trove_domain::ids::VendorId;
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
@@ -75,13 +85,14 @@ fn etag_of(body: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-/// A storefront as customers see it.
+/// A storefront as customers see it, by slug.
 #[utoipa::path(
     tag = "public",
     params(("slug" = String, Path), PublicQuery),
     responses(
         (status = 200, description = "The storefront, with `ETag` and `Cache-Control`.", body = PublicStorefront),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag."),
+        (status = 401, description = "Password-protected: open a session first (`storefront_locked`).", body = ErrorBody),
         (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
     )
 )]
@@ -95,6 +106,52 @@ pub async fn get_public_storefront(
     let storefront = storefronts::find_public(&state.db, &slug, query.include_demo)
         .await?
         .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+    respond(&request, &state, storefront).await
+}
+
+/// A storefront as customers see it, by its custom domain (the Customer Frontend passes
+/// the host it was reached on).
+#[utoipa::path(
+    tag = "public",
+    params(("domain" = String, Path), PublicQuery),
+    responses(
+        (status = 200, description = "The storefront, with `ETag` and `Cache-Control`.", body = PublicStorefront),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag."),
+        (status = 401, description = "Password-protected: open a session first (`storefront_locked`).", body = ErrorBody),
+        (status = 404, description = "No visible storefront on this domain.", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/public/domains/{domain}")]
+pub async fn get_storefront_by_domain(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    domain: web::Path<String>,
+    query: web::Query<PublicQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let storefront = storefronts::find_public_by_domain(&state.db, &domain, query.include_demo)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+    respond(&request, &state, storefront).await
+}
+
+/// The public body of a visible storefront, unless it is locked for this caller.
+async fn respond(
+    request: &HttpRequest,
+    state: &AppState,
+    storefront: storefront::Model,
+) -> Result<HttpResponse, ApiError> {
+    let protected = storefront.password_hash.is_some();
+    if protected && storefront_session(request) != Some(storefront.id) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "storefront_locked",
+            "This storefront is password-protected; open a session with its password.",
+        )
+        .with_details(serde_json::json!({
+            "session_path": format!("/api/v1/public/storefronts/{}/sessions", storefront.slug),
+        })));
+    }
     let offered = storefronts::offering(&state.db, storefront.id, true).await?;
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
@@ -146,9 +203,14 @@ pub async fn get_public_storefront(
     };
     let json = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let etag = etag_of(&json);
+    // A protected storefront's body is for session holders only: no shared caches.
     let cache = (
         "cache-control",
-        "public, max-age=60, stale-while-revalidate=300",
+        if protected {
+            "private, no-cache"
+        } else {
+            "public, max-age=60, stale-while-revalidate=300"
+        },
     );
     let unchanged = request
         .headers()
@@ -162,15 +224,18 @@ pub async fn get_public_storefront(
         header::ETAG,
         HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
     );
+    let vary = (header::VARY, "authorization");
     if unchanged {
         return Ok(HttpResponse::NotModified()
             .insert_header(etag_header)
             .insert_header(cache)
+            .insert_header(vary)
             .finish());
     }
     Ok(HttpResponse::Ok()
         .insert_header(etag_header)
         .insert_header(cache)
+        .insert_header(vary)
         .content_type("application/json")
         .body(json))
 }
@@ -223,4 +288,79 @@ pub async fn get_public_file(
         .insert_header((header::LOCATION, location))
         .insert_header(("cache-control", "public, max-age=60"))
         .finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionBody {
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StorefrontSession {
+    /// Send as `Authorization: Bearer …` when reading the storefront.
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// How long a storefront session lasts.
+const SESSION_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// Exchanges a storefront's password for a short-lived session. Attempts are limited per
+/// client and storefront far more strictly than other requests.
+#[utoipa::path(
+    tag = "public",
+    params(("slug" = String, Path), PublicQuery),
+    request_body = SessionBody,
+    responses(
+        (status = 201, description = "A session token for this storefront.", body = StorefrontSession),
+        (status = 401, description = "Wrong password (`wrong_password`).", body = ErrorBody),
+        (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
+        (status = 409, description = "The storefront has no password.", body = ErrorBody),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/public/storefronts/{slug}/sessions")]
+pub async fn open_storefront_session(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<PublicQuery>,
+    body: web::Json<SessionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let storefront = storefronts::find_public(&state.db, &slug, query.include_demo)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+    let Some(stored) = storefront.password_hash else {
+        return Err(ApiError::conflict("This storefront has no password."));
+    };
+    let client = request
+        .extensions()
+        .get::<ClientInfo>()
+        .and_then(|client| client.ip)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let decision = state
+        .password_limiter
+        .check(&format!("storefront-password:{}:{client}", storefront.id))
+        .await;
+    if !decision.allowed {
+        tracing::warn!(storefront = %storefront.id, %client, "storefront password attempts limited");
+        return Err(ApiError::too_many_requests(decision.retry_after));
+    }
+    if !passwords::verify(body.into_inner().password, stored).await {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_password",
+            "That is not this storefront's password.",
+        ));
+    }
+    let token = state
+        .authenticator
+        .issue_storefront_session(storefront.id, SESSION_LIFETIME)
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Created().json(StorefrontSession {
+        token,
+        expires_at: chrono::Utc::now()
+            + chrono::Duration::from_std(SESSION_LIFETIME).unwrap_or_default(),
+    }))
 }

@@ -144,6 +144,8 @@ pub struct RateLimitSettings {
     pub burst: u32,
     /// Share the limit between API instances through this Redis; in process when unset.
     pub redis_url: Option<SecretString>,
+    /// Storefront password attempts per minute per client and storefront (also the burst).
+    pub password_attempts_per_minute: u32,
 }
 
 impl Default for RateLimitSettings {
@@ -153,6 +155,7 @@ impl Default for RateLimitSettings {
             per_second: 30,
             burst: 10,
             redis_url: None,
+            password_attempts_per_minute: 5,
         }
     }
 }

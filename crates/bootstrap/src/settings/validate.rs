@@ -204,6 +204,11 @@ impl Settings {
             "0 to 20 seconds (SQS long polling)",
         );
         require(
+            (1..=60).contains(&self.rate_limit.password_attempts_per_minute),
+            "rate_limit.password_attempts_per_minute",
+            "1 to 60",
+        );
+        require(
             self.aws.access_key_id.is_some() == self.aws.secret_access_key.is_some(),
             "aws.secret_access_key",
             "set together with aws.access_key_id, or neither",

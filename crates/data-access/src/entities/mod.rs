@@ -11,6 +11,7 @@ pub mod product_variant;
 pub mod shipping_zone;
 pub mod storefront;
 pub mod storefront_product;
+pub mod storefront_shipping_zone;
 pub mod upload;
 pub mod user;
 pub mod vendor;
