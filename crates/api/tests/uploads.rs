@@ -588,5 +588,32 @@ mod s3 {
         );
         let still = json_of(app.get_as(&format!("/api/v1/uploads/{id}"), &ann).await).await;
         assert_eq!(still["upload"]["status"], "pending");
+
+        // Another content type than the declared one (S3 itself would refuse the signature).
+        let html = declare(&app, &ann, &vendor, "product_image", IMAGE.len()).await;
+        let signed = &html["upload_request"];
+        let mut request = app
+            .client
+            .put(signed["url"].as_str().unwrap())
+            .body(IMAGE.to_vec());
+        for (name, value) in signed["headers"].as_object().unwrap() {
+            if name != "content-type" && name != "content-length" {
+                request = request.header(name, value.as_str().unwrap());
+            }
+        }
+        let stored = request
+            .header("content-type", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stored.status(), 200);
+        let id = html["upload"]["id"].as_str().unwrap();
+        let refused = error_body(confirm(&app, &ann, id).await, 422, "upload_mismatch").await;
+        assert!(
+            refused["details"]["problems"][0]
+                .as_str()
+                .unwrap()
+                .contains("text/html")
+        );
     }
 }
