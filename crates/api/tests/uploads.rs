@@ -31,16 +31,26 @@ async fn declare(app: &TestApp, token: &str, vendor: &str, purpose: &str, size: 
     json_of(response).await
 }
 
-/// Sends the signed request as a client would, with exactly its headers.
-async fn put_file(app: &TestApp, signed: &Value, body: &[u8], skip_header: Option<&str>) -> u16 {
+/// Sends the signed request as a client would, with exactly its headers except those
+/// `changed` replaces (`Some`) or leaves out (`None`).
+async fn put_file(
+    app: &TestApp,
+    signed: &Value,
+    body: &[u8],
+    changed: &[(&str, Option<&str>)],
+) -> u16 {
     assert_eq!(signed["method"], "PUT");
     let mut request = app
         .client
         .put(signed["url"].as_str().unwrap())
         .body(body.to_vec());
     for (name, value) in signed["headers"].as_object().unwrap() {
-        if Some(name.as_str()) != skip_header && name != "content-length" {
-            request = request.header(name, value.as_str().unwrap());
+        let value = match changed.iter().find(|(changed, _)| changed == name) {
+            Some((_, replacement)) => *replacement,
+            None => value.as_str(),
+        };
+        if let Some(value) = value.filter(|_| name != "content-length") {
+            request = request.header(name, value);
         }
     }
     request.send().await.unwrap().status().as_u16()
@@ -59,7 +69,7 @@ async fn confirm(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
 async fn uploaded(app: &TestApp, token: &str, vendor: &str, purpose: &str) -> String {
     let declared = declare(app, token, vendor, purpose, IMAGE.len()).await;
     assert_eq!(
-        put_file(app, &declared["upload_request"], IMAGE, None).await,
+        put_file(app, &declared["upload_request"], IMAGE, &[]).await,
         200
     );
     let id = declared["upload"]["id"].as_str().unwrap().to_owned();
@@ -108,7 +118,7 @@ async fn a_local_upload_is_stored_confirmed_attached_and_served() {
     let early = error_body(early, 422, "validation_failed").await;
     assert_eq!(early["details"][0]["field"], "image_upload_ids[0]");
 
-    assert_eq!(put_file(&app, signed, IMAGE, None).await, 200);
+    assert_eq!(put_file(&app, signed, IMAGE, &[]).await, 200);
     let ready = json_of(confirm(&app, &ann, &id).await).await;
     assert_eq!(ready["status"], "ready");
     assert!(ready["confirmed_at"].is_string());
@@ -491,7 +501,7 @@ mod s3 {
         );
         assert!(url.contains(&format!("vendors/{vendor}/")), "{url}");
         assert_eq!(signed["headers"]["x-amz-server-side-encryption"], "aws:kms");
-        assert_eq!(put_file(&app, signed, IMAGE, None).await, 200);
+        assert_eq!(put_file(&app, signed, IMAGE, &[]).await, 200);
         let id = declared["upload"]["id"].as_str().unwrap();
         assert_eq!(
             json_of(confirm(&app, &ann, id).await).await["status"],
@@ -552,7 +562,7 @@ mod s3 {
             &app,
             &plain["upload_request"],
             IMAGE,
-            Some("x-amz-server-side-encryption"),
+            &[("x-amz-server-side-encryption", None)],
         )
         .await;
         assert_eq!(status, 200);
@@ -575,7 +585,7 @@ mod s3 {
 
         let short = declare(&app, &ann, &vendor, "product_image", IMAGE.len()).await;
         assert_eq!(
-            put_file(&app, &short["upload_request"], &IMAGE[..4], None).await,
+            put_file(&app, &short["upload_request"], &IMAGE[..4], &[]).await,
             200
         );
         let id = short["upload"]["id"].as_str().unwrap();
@@ -591,22 +601,14 @@ mod s3 {
 
         // Another content type than the declared one (S3 itself would refuse the signature).
         let html = declare(&app, &ann, &vendor, "product_image", IMAGE.len()).await;
-        let signed = &html["upload_request"];
-        let mut request = app
-            .client
-            .put(signed["url"].as_str().unwrap())
-            .body(IMAGE.to_vec());
-        for (name, value) in signed["headers"].as_object().unwrap() {
-            if name != "content-type" && name != "content-length" {
-                request = request.header(name, value.as_str().unwrap());
-            }
-        }
-        let stored = request
-            .header("content-type", "text/html")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(stored.status(), 200);
+        let stored = put_file(
+            &app,
+            &html["upload_request"],
+            IMAGE,
+            &[("content-type", Some("text/html"))],
+        )
+        .await;
+        assert_eq!(stored, 200);
         let id = html["upload"]["id"].as_str().unwrap();
         let refused = error_body(confirm(&app, &ann, id).await, 422, "upload_mismatch").await;
         assert!(

@@ -3,11 +3,11 @@
 //! SQS fed by the relay.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 use trove_bootstrap::Settings;
-use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
@@ -39,46 +39,12 @@ impl Harness {
     }
 }
 
-async fn sqs_settings(endpoint: &str) -> Settings {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .load()
-        .await;
-    let name = format!("trove-contract-{}", uuid::Uuid::new_v4().simple());
-    let created = aws_sdk_sqs::Client::new(&config)
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .unwrap();
-    Settings {
-        queue: QueueSettings {
-            backend: QueueBackend::Sqs,
-            sqs_queue_url: created.queue_url().map(str::to_owned),
-            receive_wait_seconds: 0,
-            ..QueueSettings::default()
-        },
-        aws: AwsSettings {
-            endpoint_url: Some(endpoint.to_owned()),
-            access_key_id: Some("testing".into()),
-            secret_access_key: Some("testing".to_owned().into()),
-            ..AwsSettings::default()
-        },
-        ..Settings::default()
-    }
-}
-
 /// A fresh harness per available backend.
 async fn harnesses() -> Vec<Harness> {
     let mut all = Vec::new();
     let mut backends = vec![("sql", Settings::default())];
-    if let Some(endpoint) = std::env::var("TEST_SQS_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty())
-    {
-        backends.push(("sqs", sqs_settings(&endpoint).await));
+    if let Some(endpoint) = support::sqs_endpoint() {
+        backends.push(("sqs", support::sqs_settings(&endpoint, &endpoint).await));
     } else {
         eprintln!("TEST_SQS_ENDPOINT not set; the contract runs on the SQL queue only");
     }

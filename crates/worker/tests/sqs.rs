@@ -3,13 +3,14 @@
 //! through the visibility timeout, buries, and nothing is lost or doubled across an outage.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use async_trait::async_trait;
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use trove_bootstrap::Settings;
-use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings, WorkerSettings};
+use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
@@ -36,40 +37,6 @@ impl JobHandler for Scripted {
             "reject" => Err(JobError::Permanent("bad address".into())),
             _ => Ok(()),
         }
-    }
-}
-
-fn endpoint() -> Option<String> {
-    std::env::var("TEST_SQS_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty())
-}
-
-/// A fresh queue on the stand-in and settings pointing at `endpoint`.
-async fn queue_settings(sqs_endpoint: &str, client_endpoint: &str) -> Settings {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(sqs_endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .load()
-        .await;
-    let client = aws_sdk_sqs::Client::new(&config);
-    let name = format!("trove-test-{}", uuid::Uuid::new_v4().simple());
-    let created = client.create_queue().queue_name(name).send().await.unwrap();
-    Settings {
-        queue: QueueSettings {
-            backend: QueueBackend::Sqs,
-            sqs_queue_url: created.queue_url().map(str::to_owned),
-            receive_wait_seconds: 0,
-            ..QueueSettings::default()
-        },
-        aws: AwsSettings {
-            endpoint_url: Some(client_endpoint.to_owned()),
-            access_key_id: Some("testing".into()),
-            secret_access_key: Some("testing".to_owned().into()),
-            ..AwsSettings::default()
-        },
-        ..Settings::default()
     }
 }
 
@@ -106,13 +73,18 @@ async fn enqueue(database: &TestDatabase, payload: &str) -> JobId {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_relay_publishes_in_batches_and_each_job_runs_once() {
-    let Some(sqs) = endpoint() else {
+    let Some(sqs) = support::sqs_endpoint() else {
         eprintln!("TEST_SQS_ENDPOINT not set; skipping the SQS test");
         return;
     };
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
-    let (worker, relay) = setup(&queue_settings(&sqs, &sqs).await, &database, runs.clone()).await;
+    let (worker, relay) = setup(
+        &support::sqs_settings(&sqs, &sqs).await,
+        &database,
+        runs.clone(),
+    )
+    .await;
     let ids: Vec<JobId> = futures_join(&database, 15).await;
 
     assert_eq!(relay.publish_due().await.unwrap(), 15);
@@ -142,14 +114,14 @@ async fn futures_join(database: &TestDatabase, count: usize) -> Vec<JobId> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_sqs_down_jobs_wait_in_the_outbox_and_each_arrives_once_when_it_returns() {
-    let Some(sqs) = endpoint() else {
+    let Some(sqs) = support::sqs_endpoint() else {
         eprintln!("TEST_SQS_ENDPOINT not set; skipping the SQS test");
         return;
     };
     let target = sqs.trim_start_matches("http://").parse().unwrap();
     let proxy = TcpProxy::start(target).await;
     let via_proxy = format!("http://127.0.0.1:{}", proxy.port);
-    let settings = queue_settings(&sqs, &via_proxy).await;
+    let settings = support::sqs_settings(&sqs, &via_proxy).await;
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
     let (worker, relay) = setup(&settings, &database, runs.clone()).await;
@@ -174,13 +146,18 @@ async fn with_sqs_down_jobs_wait_in_the_outbox_and_each_arrives_once_when_it_ret
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_ride_the_visibility_timeout_and_permanent_failures_are_dead() {
-    let Some(sqs) = endpoint() else {
+    let Some(sqs) = support::sqs_endpoint() else {
         eprintln!("TEST_SQS_ENDPOINT not set; skipping the SQS test");
         return;
     };
     let database = TestDatabase::create().await;
     let runs = Arc::new(AtomicU32::new(0));
-    let (worker, relay) = setup(&queue_settings(&sqs, &sqs).await, &database, runs.clone()).await;
+    let (worker, relay) = setup(
+        &support::sqs_settings(&sqs, &sqs).await,
+        &database,
+        runs.clone(),
+    )
+    .await;
     let flaky = enqueue(&database, "fail-once").await;
     relay.publish_due().await.unwrap();
 
@@ -236,12 +213,17 @@ async fn retries_ride_the_visibility_timeout_and_permanent_failures_are_dead() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_days_ahead_stays_in_the_outbox_past_the_15_minute_delay_limit() {
-    let Some(sqs) = endpoint() else {
+    let Some(sqs) = support::sqs_endpoint() else {
         eprintln!("TEST_SQS_ENDPOINT not set; skipping the SQS test");
         return;
     };
     let database = TestDatabase::create().await;
-    let (worker, relay) = setup(&queue_settings(&sqs, &sqs).await, &database, Arc::default()).await;
+    let (worker, relay) = setup(
+        &support::sqs_settings(&sqs, &sqs).await,
+        &database,
+        Arc::default(),
+    )
+    .await;
     let later = JobId::new();
     jobs::enqueue_raw(
         &database.db,
