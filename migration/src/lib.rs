@@ -14,6 +14,7 @@ mod m20261121_000004_storefronts;
 mod m20261121_000005_products;
 mod m20261121_000006_files;
 mod m20261121_000007_storefront_shipping;
+mod m20261121_000008_orders;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_products::Migration),
             Box::new(m20261121_000006_files::Migration),
             Box::new(m20261121_000007_storefront_shipping::Migration),
+            Box::new(m20261121_000008_orders::Migration),
         ]
     }
 }

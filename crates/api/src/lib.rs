@@ -11,6 +11,7 @@ pub mod error;
 pub mod extractors;
 pub mod features;
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

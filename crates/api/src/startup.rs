@@ -219,6 +219,7 @@ pub(crate) async fn build_state(
         files,
         local_files,
         storage: settings.storage.clone(),
+        orders: settings.orders.clone(),
     })
 }
 

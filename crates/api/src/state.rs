@@ -9,7 +9,7 @@ use crate::rate_limit::RateLimiter;
 use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use trove_bootstrap::settings::StorageSettings;
+use trove_bootstrap::settings::{OrderSettings, StorageSettings};
 use trove_integrations::storage::{FileStore, LocalStore};
 
 #[derive(Debug)]
@@ -30,4 +30,5 @@ pub struct AppState {
     /// The same store when it is a local folder: the API serves its signed URLs.
     pub local_files: Option<Arc<LocalStore>>,
     pub storage: StorageSettings,
+    pub orders: OrderSettings,
 }

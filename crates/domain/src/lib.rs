@@ -8,6 +8,7 @@ pub mod feature;
 pub mod ids;
 pub mod job;
 pub mod money;
+pub mod order;
 pub mod shipping;
 pub mod storefront;
 pub mod upload;

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod admin_jobs;
+pub mod checkout;
 pub mod fallback;
 pub mod feature_flags;
 pub mod files;
@@ -12,6 +13,7 @@ pub mod me;
 pub mod members;
 pub mod metrics;
 pub mod offerings;
+pub mod orders;
 pub mod products;
 pub mod public_storefronts;
 pub mod shipping_zones;
@@ -74,6 +76,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(public_storefronts::get_public_file)
         .service(public_storefronts::get_storefront_by_domain)
         .service(public_storefronts::open_storefront_session)
+        .service(checkout::quote_order)
+        .service(checkout::place_order)
+        .service(orders::list_orders)
+        .service(orders::get_order)
+        .service(orders::list_order_events)
+        .service(orders::change_order_status)
+        .service(orders::set_tracking)
         .service(uploads::create_upload)
         .service(uploads::confirm_upload)
         .service(uploads::get_upload)

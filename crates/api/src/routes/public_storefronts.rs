@@ -135,6 +135,35 @@ pub async fn get_storefront_by_domain(
     respond(&request, &state, storefront).await
 }
 
+/// An `active` storefront by slug (orders are only placed on active storefronts).
+pub(crate) async fn visible_storefront(
+    state: &AppState,
+    slug: &str,
+) -> Result<storefront::Model, ApiError> {
+    storefronts::find_public(&state.db, slug, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such storefront."))
+}
+
+/// 401 `storefront_locked` unless the storefront is open or the request carries a session
+/// for it.
+pub(crate) fn require_unlocked(
+    request: &HttpRequest,
+    storefront: &storefront::Model,
+) -> Result<(), ApiError> {
+    if storefront.password_hash.is_none() || storefront_session(request) == Some(storefront.id) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "storefront_locked",
+        "This storefront is password-protected; open a session with its password.",
+    )
+    .with_details(serde_json::json!({
+        "session_path": format!("/api/v1/public/storefronts/{}/sessions", storefront.slug),
+    })))
+}
+
 /// The public body of a visible storefront, unless it is locked for this caller.
 async fn respond(
     request: &HttpRequest,
@@ -142,16 +171,7 @@ async fn respond(
     storefront: storefront::Model,
 ) -> Result<HttpResponse, ApiError> {
     let protected = storefront.password_hash.is_some();
-    if protected && storefront_session(request) != Some(storefront.id) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "storefront_locked",
-            "This storefront is password-protected; open a session with its password.",
-        )
-        .with_details(serde_json::json!({
-            "session_path": format!("/api/v1/public/storefronts/{}/sessions", storefront.slug),
-        })));
-    }
+    require_unlocked(request, &storefront)?;
     let offered = storefronts::offering(&state.db, storefront.id, true).await?;
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;

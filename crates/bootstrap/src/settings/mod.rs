@@ -54,6 +54,7 @@ pub struct Settings {
     pub queue: QueueSettings,
     pub aws: AwsSettings,
     pub storage: StorageSettings,
+    pub orders: OrderSettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,
@@ -461,5 +462,26 @@ impl StorageSettings {
 
     pub fn download_url_ttl(&self) -> Duration {
         Duration::from_secs(self.download_url_seconds)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrderSettings {
+    /// The platform fee in basis points of items + shipping (500 = 5 %).
+    pub platform_fee_basis_points: u32,
+    /// How long a gift's redemption code works after it is sent.
+    pub redemption_days: u32,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_hours: u32,
+}
+
+impl Default for OrderSettings {
+    fn default() -> Self {
+        Self {
+            platform_fee_basis_points: 500,
+            redemption_days: 30,
+            idempotency_hours: 24,
+        }
     }
 }

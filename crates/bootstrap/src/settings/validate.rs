@@ -209,6 +209,21 @@ impl Settings {
             "1 to 60",
         );
         require(
+            self.orders.platform_fee_basis_points <= 10_000,
+            "orders.platform_fee_basis_points",
+            "0 to 10000 basis points",
+        );
+        require(
+            (1..=365).contains(&self.orders.redemption_days),
+            "orders.redemption_days",
+            "1 to 365 days",
+        );
+        require(
+            (1..=24 * 30).contains(&self.orders.idempotency_hours),
+            "orders.idempotency_hours",
+            "1 hour to 30 days",
+        );
+        require(
             self.aws.access_key_id.is_some() == self.aws.secret_access_key.is_some(),
             "aws.secret_access_key",
             "set together with aws.access_key_id, or neither",

@@ -4,7 +4,12 @@
 pub mod consumed_token;
 pub mod feature_flag_override;
 pub mod feature_flag_rollout;
+pub mod idempotency_key;
 pub mod job;
+pub mod order;
+pub mod order_event;
+pub mod order_line;
+pub mod order_recipient;
 pub mod processed_job;
 pub mod product;
 pub mod product_variant;

@@ -4,6 +4,7 @@
 //! failure, so the job is dead on its first attempt with the reason.
 
 pub mod notify_slack;
+pub mod push_order;
 pub mod send_email;
 
 use crate::handler::{HandlerRegistry, JobError};
@@ -33,7 +34,8 @@ pub fn registry(
             mailer,
             &settings.mail,
         ))
-        .with(notify_slack::NotifySlackHandler::new(db.clone(), slack)))
+        .with(notify_slack::NotifySlackHandler::new(db.clone(), slack))
+        .with(push_order::PushOrderHandler::new(db.clone())))
 }
 
 /// Reads a payload, or says why it never will be.

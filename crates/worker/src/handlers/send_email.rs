@@ -33,6 +33,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "vendor_invitation.html",
         include_str!("../../templates/vendor_invitation.html"),
     ),
+    (
+        "order_invoice.subject.txt",
+        include_str!("../../templates/order_invoice.subject.txt"),
+    ),
+    (
+        "order_invoice.txt",
+        include_str!("../../templates/order_invoice.txt"),
+    ),
+    (
+        "order_invoice.html",
+        include_str!("../../templates/order_invoice.html"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,601 @@
+//! Guest checkout on a storefront: a quote prices an order without creating anything; an
+//! order is created from the same body (with `Idempotency-Key`). Items must be active
+//! products the storefront offers, priced at the storefront's price; customisation values
+//! must match the product's options; every recipient's delivery method must be enabled
+//! on the storefront and their address, when given, must resolve to one of the
+//! storefront's shipping zones (the vendor's zones when it links none). A link gift
+//! without an address is charged the highest rate among those zones: the recipient
+//! confirms the address later, and any zone must then match.
+//!
+//! Payment is by bank transfer here: the order stays `created`, the customer is emailed
+//! the invoice, and the vendor marks it paid. Card payment comes with the payments issue.
+
+use super::public_storefronts::{require_unlocked, visible_storefront};
+use crate::error::{ApiError, ErrorBody, FieldError};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use trove_data_access::entities::storefront;
+use trove_data_access::orders::{self, NewLine, NewOrder, NewRecipient};
+use trove_data_access::shipping_zones::{self, Zone};
+use trove_data_access::{jobs, storefront_shipping, storefronts};
+use trove_domain::email::Email;
+use trove_domain::ids::{JobId, VendorId};
+use trove_domain::job::{JobPayload, SendEmail};
+use trove_domain::money::{Currency, Money};
+use trove_domain::order::{self, Breakdown};
+use trove_domain::shipping::{self, Address};
+use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The most recipients one order takes in its body (larger lists go through a CSV upload).
+const MAX_RECIPIENTS: usize = 1_000;
+const MAX_ITEMS: usize = 50;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    pub variant_id: Uuid,
+    /// Per recipient, 1–100.
+    pub quantity: u32,
+    /// Option label → value, e.g. `{"Engraving": "Happy birthday"}`.
+    #[serde(default)]
+    pub customisation: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub postcode: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientBody {
+    pub name: String,
+    pub email: String,
+    /// Required for `deliver_direct`; optional for link gifts (the recipient confirms it).
+    pub address: Option<AddressInput>,
+    /// `deliver_direct`, `email_link` or `create_link`, among those the storefront enables.
+    #[schema(value_type = String)]
+    pub delivery_method: DeliveryMethod,
+    pub delivery_note: Option<String>,
+    /// When the gift is sent (link gifts); today when absent; never in the past.
+    pub send_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutBody {
+    pub customer: Customer,
+    /// `bank_transfer` (card payment comes with Stripe).
+    #[serde(default = "bank_transfer")]
+    pub payment_method: String,
+    /// The items every recipient receives.
+    pub items: Vec<ItemBody>,
+    pub recipients: Vec<RecipientBody>,
+}
+
+fn bank_transfer() -> String {
+    "bank_transfer".into()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteLine {
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    pub unit_price_minor: i64,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteRecipient {
+    pub name: String,
+    /// The zone the address resolved to (absent for a link gift without an address).
+    pub zone: Option<String>,
+    pub shipping_minor: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Quote {
+    pub currency: String,
+    pub lines: Vec<QuoteLine>,
+    pub recipients: Vec<QuoteRecipient>,
+    pub items_per_recipient_minor: i64,
+    pub items_minor: i64,
+    pub shipping_minor: i64,
+    pub platform_fee_minor: i64,
+    /// The part of the platform fee added to the total (the storefront's fee mode).
+    pub fee_charged_minor: i64,
+    pub total_minor: i64,
+}
+
+/// A checked, priced order, ready to store.
+pub(crate) struct Priced {
+    pub quote: Quote,
+    pub order: NewOrder,
+}
+
+fn field(errors: &mut Vec<FieldError>, field: String, message: impl Into<String>) {
+    errors.push(FieldError {
+        field,
+        message: message.into(),
+    });
+}
+
+fn shipping_error(reason: &shipping::NoZone) -> String {
+    crate::error::capitalise(&reason.to_string())
+}
+
+/// Checks and prices `body` on `storefront`; every problem is reported at once (422).
+pub(crate) async fn price_order(
+    state: &AppState,
+    storefront: &storefront::Model,
+    body: &CheckoutBody,
+) -> Result<Priced, ApiError> {
+    let vendor = VendorId::from(storefront.vendor_id);
+    let mut errors = Vec::new();
+    let customer_email = Email::parse(&body.customer.email);
+    if customer_email.is_err() {
+        field(
+            &mut errors,
+            "customer.email".into(),
+            "must be an email address",
+        );
+    }
+    if !crate::validation::is_name(&body.customer.name) {
+        field(
+            &mut errors,
+            "customer.name".into(),
+            "must be 1 to 200 characters",
+        );
+    }
+    if body.payment_method != "bank_transfer" {
+        field(
+            &mut errors,
+            "payment_method".into(),
+            "must be bank_transfer",
+        );
+    }
+    if body.items.is_empty() || body.items.len() > MAX_ITEMS {
+        field(&mut errors, "items".into(), "must list 1 to 50 items");
+    }
+    if body.recipients.is_empty() || body.recipients.len() > MAX_RECIPIENTS {
+        field(
+            &mut errors,
+            "recipients".into(),
+            "must list 1 to 1000 recipients (upload a CSV for more)",
+        );
+    }
+
+    // Items: offered, active, one currency, valid customisation, enough stock.
+    let offered = storefronts::offering(&state.db, storefront.id, true).await?;
+    let mut variants = HashMap::new();
+    for offer in &offered {
+        for variant in &offer.product.variants {
+            variants.insert(variant.id, (offer, variant));
+        }
+    }
+    let recipients_count = i64::try_from(body.recipients.len()).unwrap_or(i64::MAX);
+    let mut lines = Vec::new();
+    let mut gift = Vec::new();
+    let mut currency: Option<Currency> = None;
+    for (index, item) in body.items.iter().enumerate() {
+        let at = |name: &str| format!("items[{index}].{name}");
+        let Some((offer, variant)) = variants.get(&item.variant_id) else {
+            field(
+                &mut errors,
+                at("variant_id"),
+                "is not offered on this storefront",
+            );
+            continue;
+        };
+        if !(1..=100).contains(&item.quantity) {
+            field(&mut errors, at("quantity"), "must be 1 to 100");
+        }
+        if let Some(stock) = variant.stock {
+            let needed = i64::from(item.quantity).saturating_mul(recipients_count);
+            if i64::from(stock) < needed {
+                field(
+                    &mut errors,
+                    at("quantity"),
+                    format!("only {stock} in stock"),
+                );
+            }
+        }
+        let options: Vec<super::products::CustomisationOption> =
+            serde_json::from_str(&offer.product.product.customisation_options).unwrap_or_default();
+        for option in &options {
+            match item.customisation.get(&option.label) {
+                None if option.required => field(
+                    &mut errors,
+                    at("customisation"),
+                    format!("needs {:?}", option.label),
+                ),
+                Some(value) if value.chars().count() > option.max_length as usize => field(
+                    &mut errors,
+                    at("customisation"),
+                    format!(
+                        "{:?} is at most {} characters",
+                        option.label, option.max_length
+                    ),
+                ),
+                _ => {}
+            }
+        }
+        for label in item.customisation.keys() {
+            if !options.iter().any(|option| &option.label == label) {
+                field(
+                    &mut errors,
+                    at("customisation"),
+                    format!("{label:?} is not an option of this product"),
+                );
+            }
+        }
+        let Ok(variant_currency) = Currency::parse(&variant.currency) else {
+            return Err(ApiError::internal("a stored variant has no valid currency"));
+        };
+        if *currency.get_or_insert(variant_currency) != variant_currency {
+            field(
+                &mut errors,
+                at("variant_id"),
+                "is priced in another currency than the other items",
+            );
+        }
+        let unit = offer.price_override_minor.unwrap_or(variant.price_minor);
+        gift.push((
+            Money {
+                minor: unit,
+                currency: variant_currency,
+            },
+            item.quantity,
+        ));
+        lines.push(NewLine {
+            product_id: offer.product.product.id,
+            variant_id: variant.id,
+            sku: variant.sku.clone(),
+            title: match &variant.title {
+                Some(title) => format!("{} — {title}", offer.product.product.title),
+                None => offer.product.product.title.clone(),
+            },
+            unit_price_minor: unit,
+            quantity: item.quantity,
+            customisation_json: serde_json::to_string(&item.customisation)
+                .map_err(ApiError::internal)?,
+        });
+    }
+
+    // Recipients: method enabled, address resolves to a zone, send date not in the past.
+    let enabled: Vec<DeliveryMethod> =
+        serde_json::from_str(&storefront.delivery_methods).map_err(ApiError::internal)?;
+    let mut zones = storefront_shipping::zones_of(&state.db, vendor, storefront.id).await?;
+    if zones.is_empty() {
+        zones = shipping_zones::list(&state.db, vendor).await?;
+    }
+    let today = Utc::now().date_naive();
+    let mut recipients = Vec::new();
+    let mut shipping = Vec::new();
+    let mut quoted_recipients = Vec::new();
+    for (index, recipient) in body.recipients.iter().enumerate() {
+        let at = |name: &str| format!("recipients[{index}].{name}");
+        let email = Email::parse(&recipient.email);
+        if email.is_err() {
+            field(&mut errors, at("email"), "must be an email address");
+        }
+        if !crate::validation::is_name(&recipient.name) {
+            field(&mut errors, at("name"), "must be 1 to 200 characters");
+        }
+        if !enabled.contains(&recipient.delivery_method) {
+            field(
+                &mut errors,
+                at("delivery_method"),
+                "is not enabled on this storefront",
+            );
+        }
+        if recipient
+            .delivery_note
+            .as_ref()
+            .is_some_and(|note| note.chars().count() > 500)
+        {
+            field(
+                &mut errors,
+                at("delivery_note"),
+                "must be at most 500 characters",
+            );
+        }
+        if recipient.send_on.is_some_and(|date| date < today) {
+            field(&mut errors, at("send_on"), "must not be in the past");
+        }
+        let zone: Option<&Zone> = match &recipient.address {
+            Some(address) => match resolve_address(&zones, address) {
+                Ok(zone) => Some(zone),
+                Err(message) => {
+                    field(&mut errors, at("address"), message);
+                    None
+                }
+            },
+            None if recipient.delivery_method == DeliveryMethod::DeliverDirect => {
+                field(&mut errors, at("address"), "is required for deliver_direct");
+                None
+            }
+            None => None,
+        };
+        let rate = match (zone, &recipient.address) {
+            (Some(zone), _) => Some(zone.rate),
+            (None, None) => zones
+                .iter()
+                .map(|zone| zone.rate)
+                .max_by_key(|rate| rate.minor),
+            (None, Some(_)) => None,
+        };
+        let shipping_minor = match (rate, currency) {
+            (Some(rate), Some(currency)) if rate.currency == currency => rate.minor,
+            (Some(_), Some(_)) => {
+                field(
+                    &mut errors,
+                    at("address"),
+                    "is shipped in another currency than the items",
+                );
+                0
+            }
+            (None, _) if recipient.address.is_none() && zones.is_empty() => {
+                field(
+                    &mut errors,
+                    at("address"),
+                    "cannot be shipped: the vendor has no shipping zones",
+                );
+                0
+            }
+            _ => 0,
+        };
+        if let Some(currency) = currency {
+            shipping.push(Money {
+                minor: shipping_minor,
+                currency,
+            });
+        }
+        quoted_recipients.push(QuoteRecipient {
+            name: recipient.name.trim().to_owned(),
+            zone: zone.map(|zone| zone.name.clone()),
+            shipping_minor,
+        });
+        recipients.push(NewRecipient {
+            name: recipient.name.trim().to_owned(),
+            email: email.map(|email| email.to_string()).unwrap_or_default(),
+            address_json: recipient
+                .address
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(ApiError::internal)?,
+            zone_id: zone.map(|zone| zone.id),
+            shipping_minor,
+            delivery_method: delivery_method_name(recipient.delivery_method)?,
+            delivery_note: recipient.delivery_note.clone(),
+            send_on: Some(recipient.send_on.unwrap_or(today)),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let currency = currency.ok_or_else(|| ApiError::internal("priced an order without items"))?;
+    let mode: FeeTransferMode = serde_json::from_value(serde_json::Value::String(
+        storefront.fee_transfer_mode.clone(),
+    ))
+    .map_err(ApiError::internal)?;
+    let fee = state.orders.platform_fee_basis_points;
+    let breakdown = order::price(currency, &gift, &shipping, fee, mode).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unpriceable",
+            error.to_string(),
+        )
+    })?;
+    Ok(Priced {
+        quote: quote_of(&breakdown, &lines, quoted_recipients),
+        order: NewOrder {
+            vendor,
+            storefront_id: storefront.id,
+            customer_email: customer_email.map(|e| e.to_string()).unwrap_or_default(),
+            customer_name: body.customer.name.trim().to_owned(),
+            payment_method: body.payment_method.clone(),
+            fee_basis_points: fee,
+            breakdown,
+            lines,
+            recipients,
+        },
+    })
+}
+
+fn delivery_method_name(method: DeliveryMethod) -> Result<String, ApiError> {
+    match serde_json::to_value(method).map_err(ApiError::internal)? {
+        serde_json::Value::String(name) => Ok(name),
+        _ => Err(ApiError::internal("a delivery method is not a string")),
+    }
+}
+
+fn resolve_address<'a>(zones: &'a [Zone], address: &AddressInput) -> Result<&'a Zone, String> {
+    let country = address.country.trim().to_ascii_uppercase();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err("country must be an ISO 3166-1 alpha-2 code".into());
+    }
+    if address.line1.trim().is_empty() || address.city.trim().is_empty() {
+        return Err("needs line1 and city".into());
+    }
+    let lookup = Address {
+        country,
+        state: address.state.clone(),
+        postcode: address.postcode.clone(),
+    };
+    shipping::resolve(zones, &lookup, |zone| (zone.name.as_str(), &zone.rules))
+        .map_err(|reason| shipping_error(&reason))
+}
+
+fn quote_of(breakdown: &Breakdown, lines: &[NewLine], recipients: Vec<QuoteRecipient>) -> Quote {
+    Quote {
+        currency: breakdown.currency.to_string(),
+        lines: lines
+            .iter()
+            .map(|line| QuoteLine {
+                variant_id: line.variant_id,
+                sku: line.sku.clone(),
+                title: line.title.clone(),
+                unit_price_minor: line.unit_price_minor,
+                quantity: line.quantity,
+            })
+            .collect(),
+        recipients,
+        items_per_recipient_minor: breakdown.items_per_recipient_minor,
+        items_minor: breakdown.items_minor,
+        shipping_minor: breakdown.shipping_minor,
+        platform_fee_minor: breakdown.platform_fee_minor,
+        fee_charged_minor: breakdown.fee_charged_to_shopper_minor,
+        total_minor: breakdown.total_minor,
+    }
+}
+
+/// Prices an order without creating anything.
+#[utoipa::path(
+    tag = "checkout",
+    params(("slug" = String, Path)),
+    request_body = CheckoutBody,
+    responses(
+        (status = 200, description = "The breakdown the order would have.", body = Quote),
+        (status = 401, description = "Password-protected: open a storefront session first.", body = ErrorBody),
+        (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
+        (status = 422, description = "Invalid items or recipients; every problem in `details`.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/public/storefronts/{slug}/quote")]
+pub async fn quote_order(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<CheckoutBody>,
+) -> Result<web::Json<Quote>, ApiError> {
+    let storefront = visible_storefront(&state, &slug).await?;
+    require_unlocked(&request, &storefront)?;
+    Ok(web::Json(
+        price_order(&state, &storefront, &body).await?.quote,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacedOrder {
+    pub id: Uuid,
+    /// `created` until paid.
+    pub status: String,
+    pub payment_method: String,
+    pub quote: Quote,
+    /// Where to pay for a bank transfer: quote this reference.
+    pub payment_reference: String,
+}
+
+/// The reference a bank transfer quotes: the last 10 hex digits of the order id (its
+/// random part), upper case.
+pub(crate) fn payment_reference(order_id: Uuid) -> String {
+    let simple = order_id.simple().to_string();
+    format!("TRV-{}", simple[simple.len() - 10..].to_ascii_uppercase())
+}
+
+/// Places an order (bank transfer: stays `created`, the invoice is emailed). Send an
+/// `Idempotency-Key` so a retried request cannot create a second order.
+#[utoipa::path(
+    tag = "checkout",
+    params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request return the first one's response instead of a second order.")),
+    request_body = CheckoutBody,
+    responses(
+        (status = 201, description = "Created; the invoice email is on its way.", body = PlacedOrder),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
+        (status = 401, description = "Password-protected: open a storefront session first.", body = ErrorBody),
+        (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
+        (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
+        (status = 422, description = "Invalid items or recipients, or the key was used with another body.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/public/storefronts/{slug}/orders")]
+pub async fn place_order(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<CheckoutBody>,
+) -> Result<HttpResponse, ApiError> {
+    let storefront = visible_storefront(&state, &slug).await?;
+    require_unlocked(&request, &storefront)?;
+    let body = body.into_inner();
+    let raw = serde_json::to_value(&body).map_err(ApiError::internal)?;
+    let scope = format!("orders:{}", storefront.id);
+    crate::idempotency::once(&request, &state, &scope, &raw, || async {
+        let priced = price_order(&state, &storefront, &body).await?;
+        let placed = store_order(&state, &storefront, priced).await?;
+        Ok((StatusCode::CREATED, placed))
+    })
+    .await
+}
+
+/// Stores the order and queues the customer's invoice email, in one transaction.
+async fn store_order(
+    state: &AppState,
+    storefront: &storefront::Model,
+    priced: Priced,
+) -> Result<PlacedOrder, ApiError> {
+    use sea_orm::TransactionTrait;
+    let Priced { quote, order } = priced;
+    let customer_email = order.customer_email.clone();
+    let customer_name = order.customer_name.clone();
+    let txn = state.db.begin().await?;
+    let actor = format!("customer:{customer_email}");
+    let detail = orders::create(&txn, order, &actor).await?;
+    let reference = payment_reference(detail.order.id);
+    let vars = BTreeMap::from([
+        ("customer_name".to_owned(), customer_name),
+        ("storefront_name".to_owned(), storefront.name.clone()),
+        ("payment_reference".to_owned(), reference.clone()),
+        (
+            "total".to_owned(),
+            format_money(quote.total_minor, &quote.currency),
+        ),
+        ("recipients".to_owned(), quote.recipients.len().to_string()),
+    ]);
+    let email = JobPayload::SendEmail(SendEmail {
+        v: 1,
+        to: customer_email,
+        template: "order_invoice".into(),
+        vendor_id: Some(storefront.vendor_id),
+        vars,
+    });
+    jobs::enqueue(&txn, JobId::new(), &email, jobs::now()).await?;
+    txn.commit().await?;
+    Ok(PlacedOrder {
+        id: detail.order.id,
+        status: detail.order.status,
+        payment_method: detail.order.payment_method,
+        quote,
+        payment_reference: reference,
+    })
+}
+
+/// `AUD 210.02` from minor units (two-decimal currencies; the email shows it as text).
+pub(crate) fn format_money(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    format!("{currency} {sign}{}.{:02}", minor / 100, minor % 100)
+}

@@ -1,0 +1,32 @@
+//! `orders`: one priced order on a storefront; amounts in minor units of `currency`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub vendor_id: Uuid,
+    pub storefront_id: Uuid,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub status: String,
+    pub payment_method: String,
+    pub currency: String,
+    pub items_per_recipient_minor: i64,
+    pub items_minor: i64,
+    pub shipping_minor: i64,
+    pub fee_basis_points: i32,
+    pub platform_fee_minor: i64,
+    pub fee_charged_minor: i64,
+    pub total_minor: i64,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+    pub paid_at: Option<DateTime>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

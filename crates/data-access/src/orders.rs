@@ -1,0 +1,347 @@
+//! Orders with their lines, recipients and event log. Vendor-side reads are scoped by
+//! vendor; every status change writes its event in the caller's transaction.
+
+use crate::entities::order::{self, Entity as Orders};
+use crate::entities::order_event::{self, Entity as Events};
+use crate::entities::order_line::{self, Entity as Lines};
+use crate::entities::order_recipient::{self, Entity as Recipients};
+use crate::jobs::now;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+use trove_domain::ids::VendorId;
+use trove_domain::order::{Breakdown, OrderStatus, RecipientStatus};
+
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub product_id: uuid::Uuid,
+    pub variant_id: uuid::Uuid,
+    pub sku: String,
+    pub title: String,
+    pub unit_price_minor: i64,
+    pub quantity: u32,
+    pub customisation_json: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRecipient {
+    pub name: String,
+    pub email: String,
+    pub address_json: Option<String>,
+    pub zone_id: Option<uuid::Uuid>,
+    pub shipping_minor: i64,
+    pub delivery_method: String,
+    pub delivery_note: Option<String>,
+    pub send_on: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub vendor: VendorId,
+    pub storefront_id: uuid::Uuid,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub payment_method: String,
+    pub fee_basis_points: u32,
+    pub breakdown: Breakdown,
+    pub lines: Vec<NewLine>,
+    pub recipients: Vec<NewRecipient>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderDetail {
+    pub order: order::Model,
+    pub lines: Vec<order_line::Model>,
+    pub recipients: Vec<order_recipient::Model>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Part of the customer's email or name, case-insensitive.
+    pub search: Option<String>,
+}
+
+fn position(index: usize) -> i32 {
+    i32::try_from(index).unwrap_or(i32::MAX)
+}
+
+/// Records a status change of the order (or of one recipient) by `actor`.
+pub async fn append_event(
+    db: &impl ConnectionTrait,
+    order_id: uuid::Uuid,
+    recipient_id: Option<uuid::Uuid>,
+    actor: &str,
+    from: Option<&str>,
+    to: &str,
+    note: Option<String>,
+) -> Result<(), DbErr> {
+    order_event::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        order_id: Set(order_id),
+        recipient_id: Set(recipient_id),
+        actor: Set(actor.chars().take(300).collect()),
+        from_status: Set(from.map(str::to_owned)),
+        to_status: Set(to.to_owned()),
+        note: Set(note),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Inserts a `created` order with its lines and `pending` recipients, and its first event.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: NewOrder,
+    actor: &str,
+) -> Result<OrderDetail, DbErr> {
+    let at = now();
+    let breakdown = new.breakdown;
+    let order = order::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        vendor_id: Set(new.vendor.as_uuid()),
+        storefront_id: Set(new.storefront_id),
+        customer_email: Set(new.customer_email),
+        customer_name: Set(new.customer_name),
+        status: Set(OrderStatus::Created.as_str().to_owned()),
+        payment_method: Set(new.payment_method),
+        currency: Set(breakdown.currency.to_string()),
+        items_per_recipient_minor: Set(breakdown.items_per_recipient_minor),
+        items_minor: Set(breakdown.items_minor),
+        shipping_minor: Set(breakdown.shipping_minor),
+        fee_basis_points: Set(i32::try_from(new.fee_basis_points).unwrap_or(i32::MAX)),
+        platform_fee_minor: Set(breakdown.platform_fee_minor),
+        fee_charged_minor: Set(breakdown.fee_charged_to_shopper_minor),
+        total_minor: Set(breakdown.total_minor),
+        created_at: Set(at),
+        updated_at: Set(at),
+        paid_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    let mut lines = Vec::with_capacity(new.lines.len());
+    for (index, line) in new.lines.into_iter().enumerate() {
+        lines.push(
+            order_line::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                order_id: Set(order.id),
+                product_id: Set(line.product_id),
+                variant_id: Set(line.variant_id),
+                sku: Set(line.sku),
+                title: Set(line.title),
+                unit_price_minor: Set(line.unit_price_minor),
+                quantity: Set(i32::try_from(line.quantity).unwrap_or(i32::MAX)),
+                customisation: Set(line.customisation_json),
+                position: Set(position(index)),
+            }
+            .insert(db)
+            .await?,
+        );
+    }
+    let mut recipients = Vec::with_capacity(new.recipients.len());
+    for (index, recipient) in new.recipients.into_iter().enumerate() {
+        recipients.push(
+            order_recipient::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                order_id: Set(order.id),
+                vendor_id: Set(new.vendor.as_uuid()),
+                name: Set(recipient.name),
+                email: Set(recipient.email),
+                address: Set(recipient.address_json),
+                zone_id: Set(recipient.zone_id),
+                shipping_minor: Set(recipient.shipping_minor),
+                delivery_method: Set(recipient.delivery_method),
+                delivery_note: Set(recipient.delivery_note),
+                send_on: Set(recipient.send_on),
+                status: Set(RecipientStatus::Pending.as_str().to_owned()),
+                code_hash: Set(None),
+                code_expires_at: Set(None),
+                tracking: Set(None),
+                position: Set(position(index)),
+                updated_at: Set(at),
+            }
+            .insert(db)
+            .await?,
+        );
+    }
+    append_event(
+        db,
+        order.id,
+        None,
+        actor,
+        None,
+        OrderStatus::Created.as_str(),
+        None,
+    )
+    .await?;
+    Ok(OrderDetail {
+        order,
+        lines,
+        recipients,
+    })
+}
+
+/// The order with its lines and recipients: three queries.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    id: uuid::Uuid,
+) -> Result<Option<OrderDetail>, DbErr> {
+    let Some(order) = Orders::find_by_id(id)
+        .filter(order::Column::VendorId.eq(vendor.as_uuid()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let lines = Lines::find()
+        .filter(order_line::Column::OrderId.eq(order.id))
+        .order_by_asc(order_line::Column::Position)
+        .all(db)
+        .await?;
+    let recipients = Recipients::find()
+        .filter(order_recipient::Column::OrderId.eq(order.id))
+        .order_by_asc(order_recipient::Column::Position)
+        .all(db)
+        .await?;
+    Ok(Some(OrderDetail {
+        order,
+        lines,
+        recipients,
+    }))
+}
+
+/// One page of the vendor's orders, newest first, and their total.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    filter: &OrderFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<order::Model>, u64), DbErr> {
+    let mut query = Orders::find().filter(order::Column::VendorId.eq(vendor.as_uuid()));
+    if let Some(status) = filter.status {
+        query = query.filter(order::Column::Status.eq(status.as_str()));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        query = query.filter(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(order::Column::CustomerEmail)))
+                        .like(pattern.clone()),
+                )
+                .add(Expr::expr(Func::lower(Expr::col(order::Column::CustomerName))).like(pattern)),
+        );
+    }
+    let paginator = query
+        .order_by_desc(order::Column::CreatedAt)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    Ok((paginator.fetch_page(page.saturating_sub(1)).await?, total))
+}
+
+/// Moves the order to `to` (already checked legal) and logs it. `None` when the order
+/// is no longer in the status it was read in (a concurrent change won).
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    current: order::Model,
+    to: OrderStatus,
+    actor: &str,
+    note: Option<String>,
+) -> Result<Option<order::Model>, DbErr> {
+    let at = now();
+    let mut update = Orders::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(at));
+    if to == OrderStatus::Paid {
+        update = update.col_expr(order::Column::PaidAt, Expr::value(Some(at)));
+    }
+    let changed = update
+        .filter(order::Column::Id.eq(current.id))
+        .filter(order::Column::Status.eq(current.status.as_str()))
+        .exec(db)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(None);
+    }
+    append_event(
+        db,
+        current.id,
+        None,
+        actor,
+        Some(&current.status),
+        to.as_str(),
+        note,
+    )
+    .await?;
+    Orders::find_by_id(current.id).one(db).await
+}
+
+/// One recipient of one order, for the worker (jobs carry both ids; no vendor scope).
+pub async fn find_recipient(
+    db: &impl ConnectionTrait,
+    order_id: uuid::Uuid,
+    recipient_id: uuid::Uuid,
+) -> Result<Option<order_recipient::Model>, DbErr> {
+    Recipients::find_by_id(recipient_id)
+        .filter(order_recipient::Column::OrderId.eq(order_id))
+        .one(db)
+        .await
+}
+
+/// Sets a recipient's tracking text.
+pub async fn set_tracking(
+    db: &impl ConnectionTrait,
+    current: order_recipient::Model,
+    tracking: String,
+) -> Result<order_recipient::Model, DbErr> {
+    let mut active: order_recipient::ActiveModel = current.into();
+    active.tracking = Set(Some(tracking));
+    active.updated_at = Set(now());
+    active.update(db).await
+}
+
+/// Moves one recipient to `to` (already checked legal) and logs it.
+pub async fn set_recipient_status(
+    db: &impl ConnectionTrait,
+    current: order_recipient::Model,
+    to: RecipientStatus,
+    actor: &str,
+    note: Option<String>,
+) -> Result<order_recipient::Model, DbErr> {
+    let from = current.status.clone();
+    let mut active: order_recipient::ActiveModel = current.into();
+    active.status = Set(to.as_str().to_owned());
+    active.updated_at = Set(now());
+    let recipient = active.update(db).await?;
+    append_event(
+        db,
+        recipient.order_id,
+        Some(recipient.id),
+        actor,
+        Some(&from),
+        to.as_str(),
+        note,
+    )
+    .await?;
+    Ok(recipient)
+}
+
+/// The order's events, oldest first.
+pub async fn events(
+    db: &impl ConnectionTrait,
+    order_id: uuid::Uuid,
+) -> Result<Vec<order_event::Model>, DbErr> {
+    Events::find()
+        .filter(order_event::Column::OrderId.eq(order_id))
+        .order_by_asc(order_event::Column::CreatedAt)
+        .order_by_asc(order_event::Column::Id)
+        .all(db)
+        .await
+}
