@@ -1,0 +1,387 @@
+//! Guest checkout and the vendor's side of orders: quotes, idempotent order creation,
+//! validation naming every problem, the lifecycle with its event log, and isolation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::Method;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use support::{TestApp, error_body, json_of};
+use trove_api::auth::TokenType;
+use trove_data_access::entities::job;
+
+struct Shop {
+    vendor: String,
+    variant: String,
+    ann: String,
+}
+
+/// A vendor with an active storefront (`acme-gifts`, fee mode half, all delivery methods),
+/// one engravable product at AUD 50.00 (offered at 45.00) and two zones: Sydney metro
+/// (9.90) and the rest of Australia (15.00).
+async fn shop(app: &TestApp) -> Shop {
+    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    let admin = app.token(TokenType::Admin, "root@trove.example");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let base = format!("/api/v1/vendors/{vendor}");
+    for zone in [
+        json!({"name": "Sydney metro", "countries": ["AU"], "postcodes": [{"type": "range", "from": 2000, "to": 2234}], "rate": {"minor": 990, "currency": "AUD"}}),
+        json!({"name": "Australia", "countries": ["AU"], "rate": {"minor": 1500, "currency": "AUD"}}),
+    ] {
+        let created = app
+            .call(
+                Method::POST,
+                &format!("{base}/shipping-zones"),
+                &ann,
+                Some(zone),
+            )
+            .await;
+        assert_eq!(created.status(), 201);
+    }
+    let product = json_of(
+        app.call(
+            Method::POST,
+            &format!("{base}/products"),
+            &ann,
+            Some(json!({
+                "title": "Hamper", "status": "active",
+                "customisation_options": [{"label": "Engraving", "max_length": 20, "required": true}],
+                "variants": [{"sku": "H-1", "price": {"minor": 5000, "currency": "AUD"}, "stock": 100}]
+            })),
+        )
+        .await,
+    )
+    .await;
+    let storefront = json_of(
+        app.call(
+            Method::POST,
+            &format!("{base}/storefronts"),
+            &ann,
+            Some(json!({
+                "slug": "acme-gifts", "name": "Acme Gifts",
+                "delivery_methods": ["deliver_direct", "email_link", "create_link"],
+                "fee_transfer_mode": "half"
+            })),
+        )
+        .await,
+    )
+    .await;
+    let storefront_id = storefront["id"].as_str().unwrap();
+    let offered = app
+        .call(
+            Method::PUT,
+            &format!("{base}/storefronts/{storefront_id}/products"),
+            &ann,
+            Some(json!({"items": [{"product_id": product["id"], "price_override_minor": 4500}]})),
+        )
+        .await;
+    assert_eq!(offered.status(), 200);
+    let activated = app
+        .call(
+            Method::POST,
+            &format!("{base}/storefronts/{storefront_id}/status"),
+            &admin,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(activated.status(), 200);
+    Shop {
+        vendor,
+        variant: product["variants"][0]["id"].as_str().unwrap().to_owned(),
+        ann,
+    }
+}
+
+fn sydney() -> Value {
+    json!({"line1": "1 George St", "city": "Sydney", "state": "NSW", "postcode": "2000", "country": "AU"})
+}
+
+fn checkout(variant: &str) -> Value {
+    json!({
+        "customer": {"name": "Carol Buyer", "email": "carol@example.com"},
+        "items": [{"variant_id": variant, "quantity": 1, "customisation": {"Engraving": "Cheers"}}],
+        "recipients": [
+            {"name": "Dan Direct", "email": "dan@example.com", "delivery_method": "deliver_direct", "address": sydney()},
+            {"name": "Eve Email", "email": "eve@example.com", "delivery_method": "email_link"},
+            {"name": "Finn Link", "email": "finn@example.com", "delivery_method": "create_link",
+             "address": {"line1": "5 Main Rd", "city": "Perth", "postcode": "6000", "country": "AU"}}
+        ]
+    })
+}
+
+async fn post_order(app: &TestApp, key: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/public/storefronts/acme-gifts/orders"))
+        .json(body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quote_prices_per_recipient_and_an_order_is_created_once_per_key() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let body = checkout(&shop.variant);
+
+    let quote = app
+        .client
+        .post(app.url("/api/v1/public/storefronts/acme-gifts/quote"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(quote.status(), 200);
+    let quote = json_of(quote).await;
+    // 3 × 45.00 items; shipping 9.90 (metro) + 15.00 (no address: the highest rate) +
+    // 15.00 (Perth); fee 5 % of 17 490 = 874.5 → 875, the shopper pays half (437).
+    assert_eq!(quote["items_minor"], 13_500);
+    assert_eq!(quote["shipping_minor"], 990 + 1_500 + 1_500);
+    assert_eq!(quote["platform_fee_minor"], 875);
+    assert_eq!(quote["fee_charged_minor"], 437);
+    assert_eq!(quote["total_minor"], 13_500 + 3_990 + 437);
+    assert_eq!(quote["recipients"][0]["zone"], "Sydney metro");
+    assert!(quote["recipients"][1]["zone"].is_null());
+    assert_eq!(quote["lines"][0]["unit_price_minor"], 4_500);
+
+    let first = post_order(&app, Some("order-key-1"), &body).await;
+    assert_eq!(first.status(), 201);
+    let placed = json_of(first).await;
+    assert_eq!(placed["status"], "created");
+    assert_eq!(placed["quote"], quote, "the order is priced as quoted");
+    let again = post_order(&app, Some("order-key-1"), &body).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(json_of(again).await, placed);
+    let mut changed = body.clone();
+    changed["customer"]["name"] = json!("Someone Else");
+    error_body(
+        post_order(&app, Some("order-key-1"), &changed).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    error_body(
+        post_order(&app, Some("bad key with spaces"), &body).await,
+        400,
+        "invalid_idempotency_key",
+    )
+    .await;
+
+    let orders = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{}/orders", shop.vendor),
+            &shop.ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(orders["total"], 1, "one order for one key");
+    let invoices = job::Entity::find()
+        .filter(job::Column::Kind.eq("send_email"))
+        .filter(job::Column::Payload.contains("order_invoice"))
+        .count(&app.database.db)
+        .await
+        .unwrap();
+    assert_eq!(invoices, 1, "one invoice email for one order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_checkout_names_every_problem_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let body = json!({
+        "customer": {"name": "", "email": "not-an-email"},
+        "items": [
+            {"variant_id": shop.variant, "quantity": 1, "customisation": {"Colour": "red"}},
+            {"variant_id": uuid::Uuid::now_v7(), "quantity": 1}
+        ],
+        "recipients": [
+            {"name": "Nia", "email": "nia@example.com", "delivery_method": "deliver_direct"},
+            {"name": "Oz", "email": "oz@example.com", "delivery_method": "deliver_direct",
+             "address": {"line1": "1 Queen St", "city": "Auckland", "postcode": "1010", "country": "NZ"}},
+            {"name": "Pat", "email": "pat@example.com", "delivery_method": "email_link", "send_on": "2020-01-01"}
+        ]
+    });
+    let refused = error_body(
+        post_order(&app, None, &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = refused["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| problem["field"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "customer.email",
+        "customer.name",
+        "items[0].customisation",
+        "items[1].variant_id",
+        "recipients[0].address",
+        "recipients[1].address",
+        "recipients[2].send_on",
+    ] {
+        assert!(
+            fields.contains(&expected),
+            "{expected} missing from {refused}"
+        );
+    }
+    let uncovered = refused["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|problem| problem["field"] == "recipients[1].address")
+        .unwrap();
+    assert!(
+        uncovered["message"].as_str().unwrap().contains("NZ"),
+        "{uncovered}"
+    );
+    let orders = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{}/orders", shop.vendor),
+            &shop.ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(orders["total"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_an_order_paid_readies_direct_deliveries_and_logs_every_change() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let placed = json_of(post_order(&app, None, &checkout(&shop.variant)).await).await;
+    let id = placed["id"].as_str().unwrap();
+    let base = format!("/api/v1/vendors/{}/orders/{id}", shop.vendor);
+    let change = |status: &'static str| {
+        let app = &app;
+        let base = base.clone();
+        let token = shop.ann.clone();
+        async move {
+            app.call(
+                Method::POST,
+                &format!("{base}/status"),
+                &token,
+                Some(json!({"status": status, "note": "bank transfer received"})),
+            )
+            .await
+        }
+    };
+
+    let skipped = error_body(change("fulfilled").await, 409, "illegal_transition").await;
+    assert_eq!(skipped["details"]["allowed"], json!(["paid", "cancelled"]));
+    let paid = json_of(change("paid").await).await;
+    assert_eq!(paid["status"], "paid");
+    assert!(paid["paid_at"].is_string());
+    let statuses: Vec<&str> = paid["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|recipient| recipient["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["address_confirmed", "pending", "pending"]);
+    let pushes = job::Entity::find()
+        .filter(job::Column::Kind.eq("push_order"))
+        .count(&app.database.db)
+        .await
+        .unwrap();
+    assert_eq!(pushes, 1, "one push for the one direct delivery");
+    let cancelled = error_body(change("cancelled").await, 409, "illegal_transition").await;
+    assert_eq!(
+        cancelled["details"]["allowed"],
+        json!(["processing", "refunded"])
+    );
+
+    // Tracking only once the shipment has been pushed.
+    let dan = paid["recipients"][0]["id"].as_str().unwrap();
+    let tracking = app
+        .call(
+            Method::PUT,
+            &format!("{base}/recipients/{dan}/tracking"),
+            &shop.ann,
+            Some(json!({"tracking": "AusPost 123"})),
+        )
+        .await;
+    error_body(tracking, 409, "conflict").await;
+
+    let events = json_of(app.get_as(&format!("{base}/events"), &shop.ann).await).await;
+    let moves: Vec<(Option<&str>, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| (event["from"].as_str(), event["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (None, "created"),
+            (Some("created"), "paid"),
+            (Some("pending"), "address_confirmed")
+        ]
+    );
+    assert_eq!(events[0]["actor"], "customer:carol@example.com");
+    assert!(events[1]["actor"].as_str().unwrap().starts_with("user:"));
+    assert_eq!(events[1]["note"], "bank transfer received");
+
+    let by_status = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{}/orders?status=paid&q=CAROL", shop.vendor),
+            &shop.ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(by_status["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_vendors_orders_are_404_and_stay_unchanged() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let placed = json_of(post_order(&app, None, &checkout(&shop.variant)).await).await;
+    let id = placed["id"].as_str().unwrap();
+    let bob = app.token(TokenType::Vendor, "bob@example.com");
+    let bobs = app.create_vendor(&bob, "Bob's").await;
+    let recipient = uuid::Uuid::now_v7();
+    for (vendor, token) in [(&shop.vendor, &bob), (&bobs, &bob)] {
+        let base = format!("/api/v1/vendors/{vendor}/orders/{id}");
+        for (method, path, body) in [
+            (Method::GET, base.clone(), None),
+            (Method::GET, format!("{base}/events"), None),
+            (
+                Method::POST,
+                format!("{base}/status"),
+                Some(json!({"status": "cancelled"})),
+            ),
+            (
+                Method::PUT,
+                format!("{base}/recipients/{recipient}/tracking"),
+                Some(json!({"tracking": "x"})),
+            ),
+        ] {
+            error_body(app.call(method, &path, token, body).await, 404, "not_found").await;
+        }
+    }
+    let bobs_orders = json_of(
+        app.get_as(&format!("/api/v1/vendors/{bobs}/orders"), &bob)
+            .await,
+    )
+    .await;
+    assert_eq!(bobs_orders["total"], 0);
+    let unchanged = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{}/orders/{id}", shop.vendor),
+            &shop.ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(unchanged["status"], "created");
+}
