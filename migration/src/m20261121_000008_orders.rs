@@ -1,6 +1,6 @@
 //! Orders placed on storefronts: the priced order, its line items (one gift), its
-//! recipients (each with their own address, zone, delivery method, status and hashed
-//! redemption code) and the append-only event log of every status change.
+//! recipients (each with their own address, zone, delivery method, status, hashed
+//! redemption code and the variants they picked) and the append-only event log of every status change.
 
 use crate::instants::Instants;
 use crate::m20261121_000001_foundation::Vendors;
@@ -109,6 +109,7 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(OrderRecipients::CodeHash, 64).unique_key())
                     .col(at.optional(OrderRecipients::CodeExpiresAt))
                     .col(string_len_null(OrderRecipients::Tracking, 500))
+                    .col(text_null(OrderRecipients::Cart))
                     .col(integer(OrderRecipients::Position))
                     .col(at.required(OrderRecipients::UpdatedAt))
                     .foreign_key(
@@ -235,6 +236,7 @@ enum OrderRecipients {
     CodeHash,
     CodeExpiresAt,
     Tracking,
+    Cart,
     Position,
     UpdatedAt,
 }

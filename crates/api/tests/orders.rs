@@ -286,7 +286,7 @@ async fn marking_an_order_paid_readies_direct_deliveries_and_logs_every_change()
         .iter()
         .map(|recipient| recipient["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["address_confirmed", "pending", "pending"]);
+    assert_eq!(statuses, ["address_confirmed", "scheduled", "scheduled"]);
     let pushes = job::Entity::find()
         .filter(job::Column::Kind.eq("push_order"))
         .count(&app.database.db)
@@ -323,7 +323,9 @@ async fn marking_an_order_paid_readies_direct_deliveries_and_logs_every_change()
         [
             (None, "created"),
             (Some("created"), "paid"),
-            (Some("pending"), "address_confirmed")
+            (Some("pending"), "address_confirmed"),
+            (Some("pending"), "scheduled"),
+            (Some("pending"), "scheduled")
         ]
     );
     assert_eq!(events[0]["actor"], "customer:carol@example.com");
@@ -384,4 +386,88 @@ async fn another_vendors_orders_are_404_and_stay_unchanged() {
     )
     .await;
     assert_eq!(unchanged["status"], "created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_expired_gift_is_reissued_and_its_old_code_dies() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    use trove_data_access::entities::order_recipient;
+
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let placed = json_of(post_order(&app, None, &checkout(&shop.variant)).await).await;
+    let id = placed["id"].as_str().unwrap();
+    let base = format!("/api/v1/vendors/{}/orders/{id}", shop.vendor);
+    let paid = json_of(
+        app.call(
+            Method::POST,
+            &format!("{base}/status"),
+            &shop.ann,
+            Some(json!({"status": "paid"})),
+        )
+        .await,
+    )
+    .await;
+    let finn = paid["recipients"][2]["id"].as_str().unwrap();
+    let dan = paid["recipients"][0]["id"].as_str().unwrap();
+    let reissue = |recipient: &str| {
+        let path = format!("{base}/recipients/{recipient}/reissue");
+        let app = &app;
+        let token = shop.ann.clone();
+        async move { app.call(Method::POST, &path, &token, None).await }
+    };
+    error_body(reissue(dan).await, 409, "conflict").await;
+    error_body(reissue(finn).await, 409, "conflict").await;
+
+    // Let Finn's code run out.
+    let row = order_recipient::Entity::find_by_id(uuid::Uuid::parse_str(finn).unwrap())
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let old_hash = row.code_hash.clone().unwrap();
+    let mut expired: order_recipient::ActiveModel = row.into();
+    expired.code_expires_at = Set(Some(
+        chrono::Utc::now().naive_utc() - chrono::Duration::days(1),
+    ));
+    expired.update(&app.database.db).await.unwrap();
+
+    let reissued = reissue(finn).await;
+    assert_eq!(reissued.status(), 200);
+    assert_eq!(json_of(reissued).await["status"], "scheduled");
+    let row = order_recipient::Entity::find_by_id(uuid::Uuid::parse_str(finn).unwrap())
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        row.code_hash.unwrap(),
+        old_hash,
+        "a new code replaces the old one"
+    );
+    assert!(row.code_expires_at.unwrap() > chrono::Utc::now().naive_utc());
+    let link_emails = job::Entity::find()
+        .filter(job::Column::Payload.contains("gift_links"))
+        .count(&app.database.db)
+        .await
+        .unwrap();
+    assert_eq!(link_emails, 2, "the customer gets the new link too");
+    let events = json_of(app.get_as(&format!("{base}/events"), &shop.ann).await).await;
+    let finn_moves: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["recipient_id"] == finn)
+        .map(|event| event["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(finn_moves, ["scheduled", "expired", "scheduled"]);
+    // Unknown codes are a plain 404.
+    let unknown = app
+        .client
+        .post(app.url("/api/v1/gifts/redeem"))
+        .json(&json!({"code": "nothing-like-a-code"}))
+        .send()
+        .await
+        .unwrap();
+    error_body(unknown, 404, "not_found").await;
 }

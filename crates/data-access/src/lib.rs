@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod flags;
+pub mod gifts;
 pub mod idempotency;
 pub mod invitations;
 pub mod jobs;

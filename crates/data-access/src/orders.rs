@@ -162,6 +162,7 @@ pub async fn create(
                 code_hash: Set(None),
                 code_expires_at: Set(None),
                 tracking: Set(None),
+                cart: Set(None),
                 position: Set(position(index)),
                 updated_at: Set(at),
             }

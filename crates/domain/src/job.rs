@@ -15,6 +15,7 @@ pub enum JobPayload {
     SyncProducts(SyncProducts),
     GenerateInvoice(GenerateInvoice),
     PushOrder(PushOrder),
+    SendGift(SendGift),
 }
 
 impl JobPayload {
@@ -26,6 +27,7 @@ impl JobPayload {
             Self::SyncProducts(_) => SyncProducts::KIND,
             Self::GenerateInvoice(_) => GenerateInvoice::KIND,
             Self::PushOrder(_) => PushOrder::KIND,
+            Self::SendGift(_) => SendGift::KIND,
         }
     }
 
@@ -33,7 +35,7 @@ impl JobPayload {
     /// notification that loses its point after a while.
     pub const fn max_attempts(&self) -> u32 {
         match self {
-            Self::SendEmail(_) => 8,
+            Self::SendEmail(_) | Self::SendGift(_) => 8,
             Self::NotifySlack(_) => 5,
             Self::ProcessShopifyWebhook(_) | Self::SyncProducts(_) => 10,
             Self::GenerateInvoice(_) | Self::PushOrder(_) => 12,
@@ -122,6 +124,21 @@ pub struct PushOrder {
 
 impl PushOrder {
     pub const KIND: &'static str = "push_order";
+}
+
+/// Send one recipient their gift link on the scheduled date. The code travels only in
+/// this payload (the database keeps its hash); a job whose code is no longer the
+/// recipient's (the gift was reissued) does nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SendGift {
+    pub v: u32,
+    pub order_id: uuid::Uuid,
+    pub recipient_id: uuid::Uuid,
+    pub code: String,
+}
+
+impl SendGift {
+    pub const KIND: &'static str = "send_gift";
 }
 
 /// Where a job row stands in the queue.

@@ -432,7 +432,10 @@ fn delivery_method_name(method: DeliveryMethod) -> Result<String, ApiError> {
     }
 }
 
-fn resolve_address<'a>(zones: &'a [Zone], address: &AddressInput) -> Result<&'a Zone, String> {
+pub(crate) fn resolve_address<'a>(
+    zones: &'a [Zone],
+    address: &AddressInput,
+) -> Result<&'a Zone, String> {
     let country = address.country.trim().to_ascii_uppercase();
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err("country must be an ISO 3166-1 alpha-2 code".into());

@@ -8,6 +8,7 @@ pub mod checkout;
 pub mod fallback;
 pub mod feature_flags;
 pub mod files;
+pub mod gifts;
 pub mod health;
 pub mod me;
 pub mod members;
@@ -83,6 +84,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(orders::list_order_events)
         .service(orders::change_order_status)
         .service(orders::set_tracking)
+        .service(orders::reissue_gift)
+        .service(gifts::redeem_gift)
+        .service(gifts::get_gift)
+        .service(gifts::set_gift_cart)
+        .service(gifts::confirm_gift_address)
         .service(uploads::create_upload)
         .service(uploads::confirm_upload)
         .service(uploads::get_upload)

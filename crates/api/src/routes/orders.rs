@@ -2,12 +2,15 @@
 //! status changes (mark a bank-transfer order paid, cancel an unpaid one, move it on), and
 //! tracking per recipient. Every change appends an event with who made it.
 //!
-//! When an order becomes paid, the vendor's Slack hears of it, and every `deliver_direct`
-//! recipient is ready to ship: it moves to `address_confirmed` and a `push_order` job is
-//! queued for it, in the same transaction.
+//! When an order becomes paid (in the same transaction): the vendor's Slack hears of it;
+//! every `deliver_direct` recipient is ready to ship (`address_confirmed`, `push_order`
+//! queued); every link gift gets its redemption code and is `scheduled` (an `email_link`
+//! gift's `send_gift` job runs on its send date; the customer is emailed the
+//! `create_link` links). An expired gift can be reissued with a new code.
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
+use crate::gift_codes;
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
 use actix_web::http::StatusCode;
@@ -19,7 +22,7 @@ use trove_data_access::entities::{order, order_event, order_recipient};
 use trove_data_access::jobs;
 use trove_data_access::orders::{self, OrderDetail, OrderFilter};
 use trove_domain::ids::JobId;
-use trove_domain::job::{JobPayload, NotifySlack, PushOrder};
+use trove_domain::job::{JobPayload, NotifySlack, PushOrder, SendEmail};
 use trove_domain::order::{OrderStatus, RecipientStatus};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -353,11 +356,11 @@ pub async fn change_order_status(
         ));
     }
     let actor = actor(&access);
-    orders::set_status(&txn, detail.order, to, &actor, body.note)
+    let order = orders::set_status(&txn, detail.order, to, &actor, body.note)
         .await?
         .ok_or_else(|| ApiError::conflict("The order changed meanwhile; read it again."))?;
     if to == OrderStatus::Paid {
-        on_paid(&txn, &access, &detail.recipients).await?;
+        on_paid(&txn, &state, &access, &order, &detail.recipients).await?;
     }
     txn.commit().await?;
     let detail = orders::find(&state.db, vendor, path.1)
@@ -366,11 +369,14 @@ pub async fn change_order_status(
     Ok(web::Json(detail.into()))
 }
 
-/// What follows a payment: the vendor's Slack hears of it, and direct deliveries are
-/// ready to ship.
+/// What follows a payment: the vendor's Slack hears of it, direct deliveries are ready to
+/// ship, and link gifts get their codes (email links are sent on their date; the customer
+/// is emailed the `create_link` links to hand out).
 async fn on_paid(
     db: &impl ConnectionTrait,
+    state: &AppState,
     access: &VendorAccess,
+    order: &order::Model,
     recipients: &[order_recipient::Model],
 ) -> Result<(), ApiError> {
     let now = jobs::now();
@@ -379,31 +385,159 @@ async fn on_paid(
         let slack = JobPayload::NotifySlack(NotifySlack {
             v: 1,
             vendor_id: access.vendor.id,
-            text: format!("New paid order for {count} recipient(s)."),
+            text: format!(
+                "New paid order {} for {count} recipient(s).",
+                super::checkout::payment_reference(order.id)
+            ),
         });
         jobs::enqueue(db, JobId::new(), &slack, now).await?;
     }
+    let mut handed_out = Vec::new();
     for recipient in recipients {
-        if recipient.delivery_method != "deliver_direct" {
-            continue;
+        match recipient.delivery_method.as_str() {
+            "deliver_direct" => {
+                let recipient = orders::set_recipient_status(
+                    db,
+                    recipient.clone(),
+                    RecipientStatus::AddressConfirmed,
+                    "system",
+                    Some("paid; address given at checkout".into()),
+                )
+                .await?;
+                push(db, &recipient).await?;
+            }
+            method => {
+                let (recipient, code) =
+                    gift_codes::issue(db, &state.orders, recipient.clone(), "system", None).await?;
+                if method == "create_link" {
+                    handed_out.push((recipient.name, code));
+                }
+            }
         }
-        let order_id = recipient.order_id;
-        let recipient = orders::set_recipient_status(
-            db,
-            recipient.clone(),
-            RecipientStatus::AddressConfirmed,
-            "system",
-            Some("paid; address given at checkout".into()),
-        )
-        .await?;
-        let push = JobPayload::PushOrder(PushOrder {
-            v: 1,
-            order_id,
-            recipient_id: recipient.id,
-        });
-        jobs::enqueue(db, JobId::new(), &push, now).await?;
+    }
+    if !handed_out.is_empty() {
+        email_links(db, state, order, &handed_out).await?;
     }
     Ok(())
+}
+
+/// Queues the shipment of a recipient whose address is confirmed.
+pub(crate) async fn push(
+    db: &impl ConnectionTrait,
+    recipient: &order_recipient::Model,
+) -> Result<(), ApiError> {
+    let push = JobPayload::PushOrder(PushOrder {
+        v: 1,
+        order_id: recipient.order_id,
+        recipient_id: recipient.id,
+    });
+    jobs::enqueue(db, JobId::new(), &push, jobs::now()).await?;
+    Ok(())
+}
+
+/// Emails the customer the `create_link` gift links to hand out.
+async fn email_links(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    order: &order::Model,
+    links: &[(String, String)],
+) -> Result<(), ApiError> {
+    let list = links
+        .iter()
+        .map(|(name, code)| format!("{name}: {}", gift_codes::link(&state.orders, code)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let email = JobPayload::SendEmail(SendEmail {
+        v: 1,
+        to: order.customer_email.clone(),
+        template: "gift_links".into(),
+        vendor_id: Some(order.vendor_id),
+        vars: std::collections::BTreeMap::from([
+            ("customer_name".to_owned(), order.customer_name.clone()),
+            (
+                "payment_reference".to_owned(),
+                super::checkout::payment_reference(order.id),
+            ),
+            ("links".to_owned(), list),
+        ]),
+    });
+    jobs::enqueue(db, JobId::new(), &email, jobs::now()).await?;
+    Ok(())
+}
+
+/// Gives a link gift a new code: the old code stops working. For a gift that expired (or
+/// whose code ran out), on a paid order.
+#[utoipa::path(
+    tag = "orders",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path), ("order_id" = Uuid, Path), ("recipient_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Reissued: scheduled again; an email link goes out now, a create link is emailed to the customer.", body = RecipientView),
+        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
+        (status = 409, description = "Not a link gift, or it has not expired.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/vendors/{vendor_id}/orders/{order_id}/recipients/{recipient_id}/reissue")]
+pub async fn reissue_gift(
+    state: web::Data<AppState>,
+    access: VendorAccess,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<RecipientView>, ApiError> {
+    let (_, order_id, recipient_id) = path.into_inner();
+    let txn = state.db.begin().await?;
+    let detail = orders::find(&txn, access.vendor_id(), order_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let recipient = detail
+        .recipients
+        .into_iter()
+        .find(|recipient| recipient.id == recipient_id)
+        .ok_or_else(|| ApiError::not_found("No such recipient."))?;
+    if recipient.delivery_method == "deliver_direct" {
+        return Err(ApiError::conflict("Only link gifts have codes to reissue."));
+    }
+    let status: RecipientStatus = recipient.status.parse().map_err(ApiError::internal)?;
+    let ran_out = recipient
+        .code_expires_at
+        .is_some_and(|expires| expires < jobs::now());
+    let actor = actor(&access);
+    let recipient = match status {
+        RecipientStatus::Expired => recipient,
+        RecipientStatus::Scheduled | RecipientStatus::LinkSent if ran_out => {
+            orders::set_recipient_status(&txn, recipient, RecipientStatus::Expired, "system", None)
+                .await?
+        }
+        _ => {
+            return Err(ApiError::conflict(format!(
+                "The gift is {status} and its code still works; only expired gifts are reissued."
+            )));
+        }
+    };
+    let today = jobs::now().date();
+    let mut recipient = recipient;
+    if recipient.send_on.is_some_and(|date| date < today) {
+        recipient.send_on = Some(today);
+    }
+    let method = recipient.delivery_method.clone();
+    let (recipient, code) = gift_codes::issue(
+        &txn,
+        &state.orders,
+        recipient,
+        &actor,
+        Some("reissued; the previous code no longer works".into()),
+    )
+    .await?;
+    if method == "create_link" {
+        email_links(
+            &txn,
+            &state,
+            &detail.order,
+            &[(recipient.name.clone(), code)],
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(web::Json(recipient.into()))
 }
 
 /// Records a recipient's tracking; a pushed recipient becomes `shipped`.

@@ -474,6 +474,8 @@ pub struct OrderSettings {
     pub redemption_days: u32,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_hours: u32,
+    /// The Customer Frontend's gift page; a gift link is `{redeem_url}/{code}`.
+    pub redeem_url: String,
 }
 
 impl Default for OrderSettings {
@@ -482,6 +484,7 @@ impl Default for OrderSettings {
             platform_fee_basis_points: 500,
             redemption_days: 30,
             idempotency_hours: 24,
+            redeem_url: "http://localhost:5174/gift".into(),
         }
     }
 }

@@ -219,6 +219,11 @@ impl Settings {
             "1 to 365 days",
         );
         require(
+            is_http_url(&self.orders.redeem_url),
+            "orders.redeem_url",
+            "an http(s) URL of the Customer Frontend's gift page",
+        );
+        require(
             (1..=24 * 30).contains(&self.orders.idempotency_hours),
             "orders.idempotency_hours",
             "1 hour to 30 days",

@@ -24,6 +24,9 @@ pub struct Model {
     pub code_hash: Option<String>,
     pub code_expires_at: Option<DateTime>,
     pub tracking: Option<String>,
+    /// The recipient's picks as JSON: order line id → variant id.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cart: Option<String>,
     pub position: i32,
     pub updated_at: DateTime,
 }

@@ -6,6 +6,7 @@
 pub mod notify_slack;
 pub mod push_order;
 pub mod send_email;
+pub mod send_gift;
 
 use crate::handler::{HandlerRegistry, JobError};
 use sea_orm::DatabaseConnection;
@@ -35,7 +36,11 @@ pub fn registry(
             &settings.mail,
         ))
         .with(notify_slack::NotifySlackHandler::new(db.clone(), slack))
-        .with(push_order::PushOrderHandler::new(db.clone())))
+        .with(push_order::PushOrderHandler::new(db.clone()))
+        .with(send_gift::SendGiftHandler::new(
+            db.clone(),
+            &settings.orders.redeem_url,
+        )))
 }
 
 /// Reads a payload, or says why it never will be.

@@ -45,6 +45,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "order_invoice.html",
         include_str!("../../templates/order_invoice.html"),
     ),
+    (
+        "gift_links.subject.txt",
+        include_str!("../../templates/gift_links.subject.txt"),
+    ),
+    (
+        "gift_links.txt",
+        include_str!("../../templates/gift_links.txt"),
+    ),
+    (
+        "gift_links.html",
+        include_str!("../../templates/gift_links.html"),
+    ),
+    (
+        "gift_link.subject.txt",
+        include_str!("../../templates/gift_link.subject.txt"),
+    ),
+    (
+        "gift_link.txt",
+        include_str!("../../templates/gift_link.txt"),
+    ),
+    (
+        "gift_link.html",
+        include_str!("../../templates/gift_link.html"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,379 @@
+//! The recipient's side of a gift. `POST /api/v1/gifts/redeem` exchanges a code for a
+//! Recipient token; it has the strict attempt limit of storefront passwords and answers
+//! one generic 404 for unknown, dead and expired codes alike. With the token the recipient
+//! sees only their gift: the items (they may swap each for another variant of the same
+//! product within its price, stock permitting) and their address, which must resolve to
+//! one of the storefront's zones. Confirming the address queues the shipment.
+
+use crate::auth::guards::RecipientAccess;
+use crate::client::ClientInfo;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use trove_data_access::entities::{order_line, order_recipient};
+use trove_data_access::{gifts, jobs, orders, products, shipping_zones, storefront_shipping};
+use trove_domain::ids::VendorId;
+use trove_domain::order::RecipientStatus;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::checkout::AddressInput;
+
+/// How long a Recipient token lasts.
+const SESSION_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemBody {
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecipientSession {
+    /// A Recipient token: send as `Authorization: Bearer …`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GiftChoice {
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GiftItem {
+    pub line_id: Uuid,
+    pub title: String,
+    pub quantity: i32,
+    /// The variant the recipient will receive (their pick, else the one ordered).
+    pub variant_id: Uuid,
+    /// Variants of the same product within the line's price and in stock.
+    pub choices: Vec<GiftChoice>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GiftView {
+    pub recipient_name: String,
+    pub from: String,
+    pub status: String,
+    pub delivery_method: String,
+    pub address: Option<serde_json::Value>,
+    pub items: Vec<GiftItem>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pick {
+    pub line_id: Uuid,
+    pub variant_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartBody {
+    pub picks: Vec<Pick>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    pub address: AddressInput,
+}
+
+fn no_gift() -> ApiError {
+    ApiError::not_found("No gift with this code, or it is no longer valid.")
+}
+
+/// Exchanges a gift code for a Recipient token.
+#[utoipa::path(
+    tag = "gifts",
+    request_body = RedeemBody,
+    responses(
+        (status = 201, description = "A Recipient token for this gift.", body = RecipientSession),
+        (status = 404, description = "Unknown, reissued or expired code (one answer for all).", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this client; `Retry-After`.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/gifts/redeem")]
+pub async fn redeem_gift(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RedeemBody>,
+) -> Result<HttpResponse, ApiError> {
+    let client = request
+        .extensions()
+        .get::<ClientInfo>()
+        .and_then(|client| client.ip)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let decision = state
+        .password_limiter
+        .check(&format!("gift-redeem:{client}"))
+        .await;
+    if !decision.allowed {
+        tracing::warn!(%client, "gift redemption attempts limited");
+        return Err(ApiError::too_many_requests(decision.retry_after));
+    }
+    let code = body.into_inner().code;
+    let txn = state.db.begin().await?;
+    let recipient = gifts::find_by_code_hash(&txn, &gifts::code_hash(code.trim()))
+        .await?
+        .ok_or_else(no_gift)?;
+    let status: RecipientStatus = recipient.status.parse().map_err(ApiError::internal)?;
+    let open = matches!(
+        status,
+        RecipientStatus::Scheduled | RecipientStatus::LinkSent
+    );
+    let ran_out = recipient
+        .code_expires_at
+        .is_none_or(|expires| expires < jobs::now());
+    if open && ran_out {
+        orders::set_recipient_status(&txn, recipient, RecipientStatus::Expired, "system", None)
+            .await?;
+        txn.commit().await?;
+        return Err(no_gift());
+    }
+    let recipient = match status {
+        _ if open => {
+            orders::set_recipient_status(
+                &txn,
+                recipient,
+                RecipientStatus::Redeemed,
+                "recipient",
+                None,
+            )
+            .await?
+        }
+        RecipientStatus::Expired => return Err(no_gift()),
+        // Already redeemed: the link opens the gift again.
+        _ => recipient,
+    };
+    txn.commit().await?;
+    let token = state
+        .authenticator
+        .issue_recipient(&recipient.id.to_string(), SESSION_LIFETIME)
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Created().json(RecipientSession {
+        token,
+        expires_at: Utc::now() + chrono::Duration::from_std(SESSION_LIFETIME).unwrap_or_default(),
+    }))
+}
+
+async fn recipient_of(
+    state: &AppState,
+    access: &RecipientAccess,
+) -> Result<order_recipient::Model, ApiError> {
+    let id = Uuid::parse_str(&access.recipient_id).map_err(|_| no_gift())?;
+    gifts::find_recipient(&state.db, id)
+        .await?
+        .ok_or_else(no_gift)
+}
+
+fn picks_of(recipient: &order_recipient::Model) -> BTreeMap<Uuid, Uuid> {
+    recipient
+        .cart
+        .as_deref()
+        .and_then(|cart| serde_json::from_str(cart).ok())
+        .unwrap_or_default()
+}
+
+/// The lines of the recipient's order and, per line, the variants they may pick.
+async fn items_of(
+    state: &AppState,
+    recipient: &order_recipient::Model,
+) -> Result<(Vec<order_line::Model>, Vec<GiftItem>), ApiError> {
+    let detail = orders::find(
+        &state.db,
+        VendorId::from(recipient.vendor_id),
+        recipient.order_id,
+    )
+    .await?
+    .ok_or_else(no_gift)?;
+    let product_ids: Vec<Uuid> = detail.lines.iter().map(|line| line.product_id).collect();
+    let variants = products::variants_of(&state.db, &product_ids).await?;
+    let picks = picks_of(recipient);
+    let items = detail
+        .lines
+        .iter()
+        .map(|line| GiftItem {
+            line_id: line.id,
+            title: line.title.clone(),
+            quantity: line.quantity,
+            variant_id: picks.get(&line.id).copied().unwrap_or(line.variant_id),
+            choices: variants
+                .get(&line.product_id)
+                .into_iter()
+                .flatten()
+                .filter(|variant| {
+                    variant.price_minor <= line.unit_price_minor
+                        && variant.stock.is_none_or(|stock| stock >= line.quantity)
+                })
+                .map(|variant| GiftChoice {
+                    variant_id: variant.id,
+                    sku: variant.sku.clone(),
+                    title: variant.title.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok((detail.lines, items))
+}
+
+async fn gift_view(
+    state: &AppState,
+    recipient: order_recipient::Model,
+) -> Result<GiftView, ApiError> {
+    let (_, items) = items_of(state, &recipient).await?;
+    let order = orders::find(
+        &state.db,
+        VendorId::from(recipient.vendor_id),
+        recipient.order_id,
+    )
+    .await?
+    .ok_or_else(no_gift)?
+    .order;
+    Ok(GiftView {
+        recipient_name: recipient.name,
+        from: order.customer_name,
+        status: recipient.status,
+        delivery_method: recipient.delivery_method,
+        address: recipient
+            .address
+            .and_then(|address| serde_json::from_str(&address).ok()),
+        items,
+    })
+}
+
+/// The holder's gift.
+#[utoipa::path(
+    tag = "gifts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "OK.", body = GiftView),
+        (status = 403, description = "Not a Recipient token.", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/gift")]
+pub async fn get_gift(
+    state: web::Data<AppState>,
+    access: RecipientAccess,
+) -> Result<web::Json<GiftView>, ApiError> {
+    let recipient = recipient_of(&state, &access).await?;
+    Ok(web::Json(gift_view(&state, recipient).await?))
+}
+
+fn not_redeemed(status: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "gift_not_open",
+        format!(
+            "The gift is {status}; it can only be changed after redeeming and before its address is confirmed."
+        ),
+    )
+}
+
+/// Picks variants for the gift's items (same product, within the line's price, in stock).
+#[utoipa::path(
+    tag = "gifts",
+    security(("bearer" = [])),
+    request_body = CartBody,
+    responses(
+        (status = 200, description = "The gift with the picks.", body = GiftView),
+        (status = 409, description = "Not redeemed, or already confirmed.", body = ErrorBody),
+        (status = 422, description = "A pick is not a choice of its line; see details.", body = ErrorBody),
+    )
+)]
+#[put("/api/v1/gift/cart")]
+pub async fn set_gift_cart(
+    state: web::Data<AppState>,
+    access: RecipientAccess,
+    body: web::Json<CartBody>,
+) -> Result<web::Json<GiftView>, ApiError> {
+    let recipient = recipient_of(&state, &access).await?;
+    if recipient.status != RecipientStatus::Redeemed.as_str() {
+        return Err(not_redeemed(&recipient.status));
+    }
+    let (_, items) = items_of(&state, &recipient).await?;
+    let mut fields = crate::validation::Fields::default();
+    let mut picks = picks_of(&recipient);
+    for (index, pick) in body.picks.iter().enumerate() {
+        let allowed = items.iter().any(|item| {
+            item.line_id == pick.line_id
+                && item
+                    .choices
+                    .iter()
+                    .any(|choice| choice.variant_id == pick.variant_id)
+        });
+        fields.check(
+            allowed,
+            &format!("picks[{index}]"),
+            "must be a variant of that line's product within its price and in stock",
+        );
+        picks.insert(pick.line_id, pick.variant_id);
+    }
+    fields.finish()?;
+    let cart = serde_json::to_string(&picks).map_err(ApiError::internal)?;
+    let recipient = gifts::set_cart(&state.db, recipient, cart).await?;
+    Ok(web::Json(gift_view(&state, recipient).await?))
+}
+
+/// Confirms where the gift goes; the address must be in one of the storefront's zones.
+/// The shipment is then queued.
+#[utoipa::path(
+    tag = "gifts",
+    security(("bearer" = [])),
+    request_body = AddressBody,
+    responses(
+        (status = 200, description = "Confirmed; the shipment is queued.", body = GiftView),
+        (status = 409, description = "Not redeemed, or already confirmed.", body = ErrorBody),
+        (status = 422, description = "No zone covers the address; the reason is given.", body = ErrorBody),
+    )
+)]
+#[put("/api/v1/gift/address")]
+pub async fn confirm_gift_address(
+    state: web::Data<AppState>,
+    access: RecipientAccess,
+    body: web::Json<AddressBody>,
+) -> Result<web::Json<GiftView>, ApiError> {
+    let recipient = recipient_of(&state, &access).await?;
+    if recipient.status != RecipientStatus::Redeemed.as_str() {
+        return Err(not_redeemed(&recipient.status));
+    }
+    let vendor = VendorId::from(recipient.vendor_id);
+    let order = orders::find(&state.db, vendor, recipient.order_id)
+        .await?
+        .ok_or_else(no_gift)?
+        .order;
+    let mut zones = storefront_shipping::zones_of(&state.db, vendor, order.storefront_id).await?;
+    if zones.is_empty() {
+        zones = shipping_zones::list(&state.db, vendor).await?;
+    }
+    let address = body.into_inner().address;
+    let zone = super::checkout::resolve_address(&zones, &address).map_err(|message| {
+        ApiError::validation(vec![crate::error::FieldError {
+            field: "address".into(),
+            message,
+        }])
+    })?;
+    let address_json = serde_json::to_string(&address).map_err(ApiError::internal)?;
+    let txn = state.db.begin().await?;
+    let recipient = gifts::set_address(&txn, recipient, address_json, zone.id).await?;
+    let recipient = orders::set_recipient_status(
+        &txn,
+        recipient,
+        RecipientStatus::AddressConfirmed,
+        "recipient",
+        None,
+    )
+    .await?;
+    super::orders::push(&txn, &recipient).await?;
+    txn.commit().await?;
+    Ok(web::Json(gift_view(&state, recipient).await?))
+}

@@ -1,0 +1,423 @@
+//! The gifting flow end to end, API and worker in one process as the all-in-one runs them:
+//! storefront → quote → order with three recipients (one per delivery method) → marked
+//! paid → the gift email and the customer's link email are delivered → a recipient
+//! redeems, picks, confirms their address → `push_order` has run for them.
+//!
+//! Mail goes to the SMTP sink when `TEST_SMTP_ADDR`/`TEST_SMTP_DIR` name one (as in
+//! `.ci/run`), else to an outbox folder; either way the test reads the delivered messages.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use trove_api::Application;
+use trove_api::auth::TokenType;
+use trove_api::auth::signing::{DEV_ISSUER, SigningKeys, TokenDraft, generate_key};
+use trove_bootstrap::settings::{MailTransport, SmtpSecurity};
+use trove_bootstrap::{Environment, Settings};
+use trove_data_access::testing::TestDatabase;
+use trove_worker::WorkerService;
+
+struct System {
+    address: String,
+    client: reqwest::Client,
+    keys: SigningKeys,
+    mail_dir: PathBuf,
+    shutdown: CancellationToken,
+    _database: TestDatabase,
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl System {
+    async fn start() -> Self {
+        let database = TestDatabase::create().await;
+        let signing_key = generate_key().unwrap();
+        let mut settings = Settings {
+            env: Environment::Test,
+            ..Settings::default()
+        };
+        settings.server.port = 0;
+        settings.server.workers = 1;
+        settings.database.url = SecretString::from(database.url.clone());
+        settings.rate_limit.burst = 10_000;
+        settings.auth.signing_key = Some(SecretString::from(signing_key.clone()));
+        settings.auth.dev_issuer = true;
+        settings.worker.poll_interval_ms = 50;
+        settings.orders.redeem_url = "https://gifts.example/gift".into();
+        let scratch = std::env::temp_dir().join(format!("trove-gifting-{}", uuid::Uuid::new_v4()));
+        settings.storage.local_dir = scratch.join("files").display().to_string();
+        settings.storage.local_url_key_file = scratch.join("url-key").display().to_string();
+        let mail_dir = match (
+            std::env::var("TEST_SMTP_ADDR"),
+            std::env::var("TEST_SMTP_DIR"),
+        ) {
+            (Ok(addr), Ok(dir)) if !addr.is_empty() && !dir.is_empty() => {
+                let (host, port) = addr.rsplit_once(':').unwrap();
+                settings.mail.transport = MailTransport::Smtp;
+                settings.mail.smtp_host = host.to_owned();
+                settings.mail.smtp_port = port.parse().unwrap();
+                settings.mail.smtp_security = SmtpSecurity::None;
+                PathBuf::from(dir)
+            }
+            _ => {
+                let outbox = scratch.join("outbox");
+                settings.mail.outbox_dir = outbox.display().to_string();
+                outbox
+            }
+        };
+        settings.validate().unwrap();
+
+        let application = Application::build_with_db(&settings, database.db.clone())
+            .await
+            .unwrap();
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let shutdown = CancellationToken::new();
+        let worker = WorkerService::from_settings(database.db.clone(), &settings, None)
+            .await
+            .unwrap();
+        tokio::spawn(worker.run_until_stopped(shutdown.clone()));
+        tokio::spawn(application.run_until_stopped(shutdown.clone()));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            keys: SigningKeys::new(&signing_key, &[]).unwrap(),
+            mail_dir,
+            shutdown,
+            _database: database,
+        }
+    }
+
+    fn token(&self, typ: TokenType, email: &str) -> String {
+        self.keys
+            .issue(TokenDraft {
+                issuer: DEV_ISSUER,
+                typ,
+                subject: format!("dev|{email}"),
+                lifetime: Duration::from_secs(600),
+                email: Some(email.to_owned()),
+                vendor_id: None,
+                nonce: None,
+            })
+            .unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The delivered message to `to` containing `needle`, waiting for the worker to send it.
+    async fn mail_to(&self, to: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for entry in std::fs::read_dir(&self.mail_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // Undo quoted-printable soft line breaks so links read whole.
+                let text = text.replace("=\r\n", "").replace("=\n", "");
+                if name.ends_with(".eml")
+                    && text.contains(&format!("To: {to}"))
+                    && text.contains(needle)
+                {
+                    return text;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no mail to {to} with {needle:?} arrived"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls the vendor's view of the order until `check` holds.
+    async fn order_until(&self, path: &str, token: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (status, order) = self.call(Method::GET, path, Some(token), None).await;
+            assert_eq!(status, 200);
+            if check(&order) {
+                return order;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the order never got there: {order}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn code_in(mail: &str) -> String {
+    let start = mail
+        .find("https://gifts.example/gift/")
+        .expect("a gift link")
+        + 27;
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_gift_order_reaches_every_recipient_and_a_redeemed_gift_ships() {
+    let system = System::start().await;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let ann = system.token(TokenType::Vendor, "ann@example.com");
+    let admin = system.token(TokenType::Admin, "root@trove.example");
+    let (_, vendor) = system
+        .call(
+            Method::POST,
+            "/api/v1/vendors",
+            Some(&ann),
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
+    let base = format!("/api/v1/vendors/{}", vendor["id"].as_str().unwrap());
+    let (status, _) = system
+        .call(
+            Method::POST,
+            &format!("{base}/shipping-zones"),
+            Some(&ann),
+            Some(json!({"name": "Australia", "countries": ["AU"], "rate": {"minor": 1500, "currency": "AUD"}})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, product) = system
+        .call(
+            Method::POST,
+            &format!("{base}/products"),
+            Some(&ann),
+            Some(json!({
+                "title": "Hamper", "status": "active",
+                "variants": [
+                    {"sku": "H-RED", "title": "Red", "price": {"minor": 5000, "currency": "AUD"}, "stock": 50},
+                    {"sku": "H-BLUE", "title": "Blue", "price": {"minor": 4000, "currency": "AUD"}, "stock": 50}
+                ]
+            })),
+        )
+        .await;
+    let (_, storefront) = system
+        .call(
+            Method::POST,
+            &format!("{base}/storefronts"),
+            Some(&ann),
+            Some(json!({
+                "slug": format!("acme-{}", &run[..8]), "name": "Acme Gifts",
+                "delivery_methods": ["deliver_direct", "email_link", "create_link"],
+                "fee_transfer_mode": "full"
+            })),
+        )
+        .await;
+    let storefront_path = format!("{base}/storefronts/{}", storefront["id"].as_str().unwrap());
+    let slug = storefront["slug"].as_str().unwrap().to_owned();
+    system
+        .call(
+            Method::PUT,
+            &format!("{storefront_path}/products"),
+            Some(&ann),
+            Some(json!({"items": [{"product_id": product["id"]}]})),
+        )
+        .await;
+    let (status, _) = system
+        .call(
+            Method::POST,
+            &format!("{storefront_path}/status"),
+            Some(&admin),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let customer = format!("carol-{run}@example.com");
+    let eve = format!("eve-{run}@example.com");
+    let red = product["variants"][0]["id"].as_str().unwrap();
+    let blue = product["variants"][1]["id"].as_str().unwrap();
+    let order_body = json!({
+        "customer": {"name": "Carol", "email": customer},
+        "items": [{"variant_id": red, "quantity": 1}],
+        "recipients": [
+            {"name": "Dan", "email": format!("dan-{run}@example.com"), "delivery_method": "deliver_direct",
+             "address": {"line1": "1 George St", "city": "Sydney", "postcode": "2000", "country": "AU"}},
+            {"name": "Eve", "email": eve, "delivery_method": "email_link"},
+            {"name": "Finn", "email": format!("finn-{run}@example.com"), "delivery_method": "create_link"}
+        ]
+    });
+    let (status, quote) = system
+        .call(
+            Method::POST,
+            &format!("/api/v1/public/storefronts/{slug}/quote"),
+            None,
+            Some(order_body.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{quote}");
+    let (status, placed) = system
+        .call(
+            Method::POST,
+            &format!("/api/v1/public/storefronts/{slug}/orders"),
+            None,
+            Some(order_body),
+        )
+        .await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["quote"]["total_minor"], quote["total_minor"]);
+    let invoice = system.mail_to(&customer, "Amount due").await;
+    assert!(invoice.contains(placed["payment_reference"].as_str().unwrap()));
+
+    let order_path = format!("{base}/orders/{}", placed["id"].as_str().unwrap());
+    let (status, paid) = system
+        .call(
+            Method::POST,
+            &format!("{order_path}/status"),
+            Some(&ann),
+            Some(json!({"status": "paid"})),
+        )
+        .await;
+    assert_eq!(
+        (status, paid["status"].as_str()),
+        (200, Some("paid")),
+        "{paid}"
+    );
+
+    // The email link goes out today; the customer gets the link to hand to Finn.
+    let gift_mail = system.mail_to(&eve, "https://gifts.example/gift/").await;
+    let code = code_in(&gift_mail);
+    assert_eq!(code.len(), 43, "{gift_mail}");
+    let links_mail = system
+        .mail_to(&customer, "Finn: https://gifts.example/gift/")
+        .await;
+    assert!(
+        links_mail.contains("Finn: https://gifts.example/gift/"),
+        "{links_mail}"
+    );
+
+    let after_send = system
+        .order_until(&order_path, &ann, |order| {
+            order["recipients"][0]["status"] == "pushed"
+                && order["recipients"][1]["status"] == "link_sent"
+        })
+        .await;
+    assert_eq!(after_send["recipients"][2]["status"], "scheduled");
+
+    // Eve redeems, picks the blue one, confirms where it goes.
+    let (status, session) = system
+        .call(
+            Method::POST,
+            "/api/v1/gifts/redeem",
+            None,
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(status, 201, "{session}");
+    let recipient_token = session["token"].as_str().unwrap().to_owned();
+    let (_, gift) = system
+        .call(Method::GET, "/api/v1/gift", Some(&recipient_token), None)
+        .await;
+    assert_eq!(gift["status"], "redeemed");
+    assert_eq!(gift["items"][0]["choices"].as_array().unwrap().len(), 2);
+    let line = gift["items"][0]["line_id"].clone();
+    let (status, picked) = system
+        .call(
+            Method::PUT,
+            "/api/v1/gift/cart",
+            Some(&recipient_token),
+            Some(json!({"picks": [{"line_id": line, "variant_id": blue}]})),
+        )
+        .await;
+    assert_eq!(
+        (status, picked["items"][0]["variant_id"].as_str()),
+        (200, Some(blue))
+    );
+    let (status, refused) = system
+        .call(
+            Method::PUT,
+            "/api/v1/gift/address",
+            Some(&recipient_token),
+            Some(json!({"address": {"line1": "1 Queen St", "city": "Auckland", "country": "NZ"}})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, confirmed) = system
+        .call(
+            Method::PUT,
+            "/api/v1/gift/address",
+            Some(&recipient_token),
+            Some(json!({"address": {"line1": "9 Bay Rd", "city": "Perth", "postcode": "6000", "country": "AU"}})),
+        )
+        .await;
+    assert_eq!(
+        (status, confirmed["status"].as_str()),
+        (200, Some("address_confirmed"))
+    );
+    let shipped = system
+        .order_until(&order_path, &ann, |order| {
+            order["recipients"][1]["status"] == "pushed"
+        })
+        .await;
+    assert_eq!(shipped["status"], "paid");
+
+    // The code worked once into the gift; a wrong one is a plain 404.
+    let (status, _) = system
+        .call(
+            Method::POST,
+            "/api/v1/gifts/redeem",
+            None,
+            Some(json!({"code": "not-a-real-code"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (_, events) = system
+        .call(
+            Method::GET,
+            &format!("{order_path}/events"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    let eve_moves: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["recipient_id"] == shipped["recipients"][1]["id"])
+        .map(|event| event["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        eve_moves,
+        [
+            "scheduled",
+            "link_sent",
+            "redeemed",
+            "address_confirmed",
+            "pushed"
+        ]
+    );
+}
