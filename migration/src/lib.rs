@@ -15,6 +15,7 @@ mod m20261121_000005_products;
 mod m20261121_000006_files;
 mod m20261121_000007_storefront_shipping;
 mod m20261121_000008_orders;
+mod m20261121_000009_recipient_lists;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_files::Migration),
             Box::new(m20261121_000007_storefront_shipping::Migration),
             Box::new(m20261121_000008_orders::Migration),
+            Box::new(m20261121_000009_recipient_lists::Migration),
         ]
     }
 }

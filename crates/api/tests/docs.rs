@@ -147,6 +147,7 @@ async fn every_protected_operation_declares_the_bearer_scheme() {
         "/api/v1/public/storefronts/{slug}/quote",
         "/api/v1/public/storefronts/{slug}/orders",
         "/api/v1/gifts/redeem",
+        "/api/v1/recipient-lists/templates/{country}",
         // Signed URLs of the local file store: the signature is the credential.
         "/api/v1/files/vendors/{vendor_id}/{file_id}",
     ];

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod members;
 pub mod orders;
 pub mod products;
+pub mod recipient_lists;
 pub mod shipping_zones;
 pub mod storefront_shipping;
 pub mod storefronts;

@@ -16,6 +16,7 @@ pub enum JobPayload {
     GenerateInvoice(GenerateInvoice),
     PushOrder(PushOrder),
     SendGift(SendGift),
+    ProcessRecipientUpload(ProcessRecipientUpload),
 }
 
 impl JobPayload {
@@ -28,6 +29,7 @@ impl JobPayload {
             Self::GenerateInvoice(_) => GenerateInvoice::KIND,
             Self::PushOrder(_) => PushOrder::KIND,
             Self::SendGift(_) => SendGift::KIND,
+            Self::ProcessRecipientUpload(_) => ProcessRecipientUpload::KIND,
         }
     }
 
@@ -38,6 +40,7 @@ impl JobPayload {
             Self::SendEmail(_) | Self::SendGift(_) => 8,
             Self::NotifySlack(_) => 5,
             Self::ProcessShopifyWebhook(_) | Self::SyncProducts(_) => 10,
+            Self::ProcessRecipientUpload(_) => 5,
             Self::GenerateInvoice(_) | Self::PushOrder(_) => 12,
         }
     }
@@ -139,6 +142,17 @@ pub struct SendGift {
 
 impl SendGift {
     pub const KIND: &'static str = "send_gift";
+}
+
+/// Read a bulk recipient CSV into a recipient list. Starts over when retried.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProcessRecipientUpload {
+    pub v: u32,
+    pub list_id: uuid::Uuid,
+}
+
+impl ProcessRecipientUpload {
+    pub const KIND: &'static str = "process_recipient_upload";
 }
 
 /// Where a job row stands in the queue.

@@ -14,6 +14,8 @@ pub enum UploadPurpose {
     StorefrontLogo,
     StorefrontBanner,
     StorefrontFavicon,
+    /// A bulk recipient list (see `recipient_csv`).
+    RecipientCsv,
 }
 
 /// Who asks to upload, by token type. Platform admins prepare demo storefronts and
@@ -28,6 +30,7 @@ const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
 const IMAGES: &[&str] = &["image/jpeg", "image/png", "image/webp"];
 const ICONS: &[&str] = &["image/png", "image/x-icon", "image/vnd.microsoft.icon"];
+const CSV: &[&str] = &["text/csv"];
 
 /// The types one purpose accepts and the largest file for one kind of uploader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +40,12 @@ pub struct UploadRule {
 }
 
 impl UploadPurpose {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::ProductImage,
         Self::StorefrontLogo,
         Self::StorefrontBanner,
         Self::StorefrontFavicon,
+        Self::RecipientCsv,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -50,6 +54,7 @@ impl UploadPurpose {
             Self::StorefrontLogo => "storefront_logo",
             Self::StorefrontBanner => "storefront_banner",
             Self::StorefrontFavicon => "storefront_favicon",
+            Self::RecipientCsv => "recipient_csv",
         }
     }
 
@@ -60,6 +65,7 @@ impl UploadPurpose {
             Self::StorefrontLogo => (IMAGES, 2 * MIB),
             Self::StorefrontBanner => (IMAGES, 8 * MIB),
             Self::StorefrontFavicon => (ICONS, 256 * KIB),
+            Self::RecipientCsv => (CSV, 10 * MIB),
         };
         let max_bytes = match uploader {
             Uploader::VendorStaff => vendor_max,

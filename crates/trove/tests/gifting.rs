@@ -421,3 +421,206 @@ async fn a_paid_gift_order_reaches_every_recipient_and_a_redeemed_gift_ships() {
         ]
     );
 }
+
+/// A 10,000-row CSV with 17 bad rows of different kinds, in the AU template.
+fn big_csv() -> (Vec<u8>, Vec<i32>) {
+    let mut csv = b"name,email,delivery_method,address_line1,suburb,state,postcode\r\n".to_vec();
+    let mut bad_lines = Vec::new();
+    for row in 1..=10_000 {
+        let line = row + 1;
+        let bad = row % 588 == 0;
+        let text = if !bad {
+            format!("Person {row},person{row}@example.com,email_link,,,,\r\n")
+        } else {
+            bad_lines.push(line);
+            match (row / 588) % 5 {
+                0 => format!(",nameless{row}@example.com,email_link,,,,\r\n"),
+                1 => format!("Person {row},not-an-email,email_link,,,,\r\n"),
+                2 => format!("Person {row},p{row}@example.com,pigeon,,,,\r\n"),
+                3 => format!("Person {row},p{row}@example.com,deliver_direct,,,,\r\n"),
+                _ => {
+                    // Not UTF-8.
+                    let mut bytes =
+                        format!("Person {row},p{row}@example.com,email_link,").into_bytes();
+                    bytes.extend_from_slice(b"\xff\xfe,,,\r\n");
+                    csv.extend_from_slice(&bytes);
+                    continue;
+                }
+            }
+        };
+        csv.extend_from_slice(text.as_bytes());
+    }
+    (csv, bad_lines)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_thousand_row_csv_keeps_the_good_rows_and_lists_every_bad_one() {
+    let system = System::start().await;
+    let ann = system.token(TokenType::Vendor, "ann@example.com");
+    let admin = system.token(TokenType::Admin, "root@trove.example");
+    let (_, vendor) = system
+        .call(
+            Method::POST,
+            "/api/v1/vendors",
+            Some(&ann),
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
+    let vendor_id = vendor["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/vendors/{vendor_id}");
+    let (_, storefront) = system
+        .call(
+            Method::POST,
+            &format!("{base}/storefronts"),
+            Some(&ann),
+            Some(json!({
+                "slug": format!("bulk-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                "name": "Bulk", "delivery_methods": ["email_link", "create_link"], "fee_transfer_mode": "none"
+            })),
+        )
+        .await;
+    let lists = format!(
+        "{base}/storefronts/{}/recipient-lists",
+        storefront["id"].as_str().unwrap()
+    );
+    let _ = admin;
+
+    let (csv, bad_lines) = big_csv();
+    assert_eq!(bad_lines.len(), 17);
+    let (status, declared) = system
+        .call(
+            Method::POST,
+            "/api/v1/uploads",
+            Some(&ann),
+            Some(json!({"vendor_id": vendor_id, "purpose": "recipient_csv", "content_type": "text/csv", "size_bytes": csv.len()})),
+        )
+        .await;
+    assert_eq!(status, 201, "{declared}");
+    let put = system
+        .client
+        .put(declared["upload_request"]["url"].as_str().unwrap())
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let upload_id = declared["upload"]["id"].as_str().unwrap();
+    let (status, _) = system
+        .call(
+            Method::POST,
+            &format!("/api/v1/uploads/{upload_id}/confirm"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, queued) = system
+        .call(
+            Method::POST,
+            &lists,
+            Some(&ann),
+            Some(json!({"upload_id": upload_id, "template": "AU"})),
+        )
+        .await;
+    assert_eq!(status, 202, "{queued}");
+    let list_path = format!("{base}/recipient-lists/{}", queued["id"].as_str().unwrap());
+    let done = system
+        .order_until(&list_path, &ann, |list| list["status"] == "done")
+        .await;
+    assert_eq!(
+        (
+            done["rows_total"].as_i64(),
+            done["rows_done"].as_i64(),
+            done["good_rows"].as_i64(),
+            done["failed_rows"].as_i64()
+        ),
+        (Some(10_000), Some(10_000), Some(9_983), Some(17)),
+        "{}",
+        done["errors"]
+    );
+    let lines: Vec<i32> = done["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| i32::try_from(error["line"].as_i64().unwrap()).unwrap())
+        .collect();
+    assert_eq!(lines, bad_lines);
+    let reasons: Vec<&str> = done["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "name is empty",
+        "not an email",
+        "pigeon",
+        "needs an address",
+        "UTF-8",
+    ] {
+        assert!(
+            reasons.iter().any(|reason| reason.contains(expected)),
+            "{expected}: {reasons:?}"
+        );
+    }
+
+    // A file without the required columns fails as a whole, with the reason.
+    let broken = b"full_name,mail\r\nAnn,ann@example.com\r\n".to_vec();
+    let (_, declared) = system
+        .call(
+            Method::POST,
+            "/api/v1/uploads",
+            Some(&ann),
+            Some(json!({"vendor_id": vendor_id, "purpose": "recipient_csv", "content_type": "text/csv", "size_bytes": broken.len()})),
+        )
+        .await;
+    system
+        .client
+        .put(declared["upload_request"]["url"].as_str().unwrap())
+        .header("content-type", "text/csv")
+        .body(broken)
+        .send()
+        .await
+        .unwrap();
+    let upload_id = declared["upload"]["id"].as_str().unwrap();
+    system
+        .call(
+            Method::POST,
+            &format!("/api/v1/uploads/{upload_id}/confirm"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    let (_, queued) = system
+        .call(
+            Method::POST,
+            &lists,
+            Some(&ann),
+            Some(json!({"upload_id": upload_id, "template": "AU"})),
+        )
+        .await;
+    let list_path = format!("{base}/recipient-lists/{}", queued["id"].as_str().unwrap());
+    let failed = system
+        .order_until(&list_path, &ann, |list| list["status"] == "failed")
+        .await;
+    assert!(
+        failed["failure"]
+            .as_str()
+            .unwrap()
+            .contains("missing columns: name, email"),
+        "{failed}"
+    );
+
+    let (status, template) = system
+        .call(
+            Method::GET,
+            "/api/v1/recipient-lists/templates/gb",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let _ = template;
+}

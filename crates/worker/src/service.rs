@@ -29,7 +29,7 @@ impl WorkerService {
         settings: &Settings,
         metrics: Option<WorkerMetrics>,
     ) -> Result<Self, ServiceError> {
-        let handlers = handlers::registry(&db, settings)?;
+        let handlers = handlers::registry(&db, settings).await?;
         let (queue, relay) = queue::from_settings(&db, &settings.queue, &settings.aws).await?;
         let mut worker = Worker::new(db, &settings.worker, handlers).with_queue(queue);
         if let Some(metrics) = metrics {

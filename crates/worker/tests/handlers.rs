@@ -46,6 +46,12 @@ async fn fixture() -> Fixture {
     settings.mail.admin_portal_url = "https://admin.trove.example".into();
     settings.worker.retry_base_seconds = 1;
     settings.worker.retry_max_seconds = 60;
+    settings.storage.local_dir = outbox.join("files").display().to_string();
+    settings.storage.local_url_key = Some(
+        "dGVzdC1vbmx5IFVSTCBrZXkgb2YgdGhlIGxvY2FsIGZpbGUgc3RvcmU="
+            .to_owned()
+            .into(),
+    );
     Fixture {
         database,
         vendor: VendorId::from(vendor.id),
@@ -55,8 +61,10 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    fn worker(&self) -> Worker {
-        let handlers = handlers::registry(&self.database.db, &self.settings).unwrap();
+    async fn worker(&self) -> Worker {
+        let handlers = handlers::registry(&self.database.db, &self.settings)
+            .await
+            .unwrap();
         Worker::new(self.database.db.clone(), &self.settings.worker, handlers)
     }
 
@@ -120,7 +128,7 @@ async fn an_invitation_is_written_to_the_outbox_with_the_vendors_branding() {
     let id = fixture
         .enqueue(&fixture.invitation("staff@example.com"))
         .await;
-    let worker = fixture.worker();
+    let worker = fixture.worker().await;
     assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Completed));
 
     let written = files_in(&fixture.outbox, "");
@@ -152,7 +160,7 @@ async fn a_redelivered_email_job_writes_the_same_single_message() {
     let id = fixture
         .enqueue(&fixture.invitation("staff@example.com"))
         .await;
-    let worker = fixture.worker();
+    let worker = fixture.worker().await;
     worker.run_once().await.unwrap();
     jobs::enqueue(
         &fixture.database.db,
@@ -195,7 +203,7 @@ async fn an_unreadable_payload_is_dead_on_its_first_attempt() {
     )
     .await
     .unwrap();
-    let outcome = fixture.worker().run_once().await.unwrap();
+    let outcome = fixture.worker().await.run_once().await.unwrap();
     assert!(matches!(outcome, Some(Outcome::Dead { .. })), "{outcome:?}");
     let row = jobs::find(&fixture.database.db, id).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.attempts), ("dead", 1));
@@ -206,7 +214,7 @@ async fn an_unreadable_payload_is_dead_on_its_first_attempt() {
         email.template = "no_such_template".into();
     }
     let id = fixture.enqueue(&unknown).await;
-    fixture.worker().run_once().await.unwrap();
+    fixture.worker().await.run_once().await.unwrap();
     let row = jobs::find(&fixture.database.db, id).await.unwrap().unwrap();
     assert_eq!(row.status, "dead");
     assert!(row.last_error.unwrap().contains("no email template"));
@@ -242,7 +250,7 @@ async fn smtp_delivers_to_a_real_server() {
     let to = format!("staff-{}@example.com", uuid::Uuid::new_v4().simple());
     fixture.enqueue(&fixture.invitation(&to)).await;
     assert_eq!(
-        fixture.worker().run_once().await.unwrap(),
+        fixture.worker().await.run_once().await.unwrap(),
         Some(Outcome::Completed)
     );
     let received = files_in(&dir, &to);
@@ -263,7 +271,7 @@ async fn a_refusing_server_means_growing_retries_then_dead_and_a_redrive_deliver
     let block = dir.join(format!("block-{to}"));
     std::fs::write(&block, "").unwrap();
     let id = fixture.enqueue(&fixture.invitation(&to)).await;
-    let worker = fixture.worker();
+    let worker = fixture.worker().await;
 
     let mut delays = Vec::new();
     for _ in 0..2 {
@@ -314,7 +322,7 @@ async fn a_permanent_smtp_refusal_is_dead_at_once_with_the_servers_reason() {
     let id = fixture
         .enqueue(&fixture.invitation("refuse-perm@example.com"))
         .await;
-    let outcome = fixture.worker().run_once().await.unwrap();
+    let outcome = fixture.worker().await.run_once().await.unwrap();
     assert!(
         matches!(&outcome, Some(Outcome::Dead { reason }) if reason.contains("550")),
         "{outcome:?}"
@@ -373,7 +381,7 @@ async fn slack_notifications_follow_slacks_answers() {
         vendor_id: fixture.vendor.as_uuid(),
         text: "New order #1001".into(),
     });
-    let worker = fixture.worker();
+    let worker = fixture.worker().await;
     let mut outcomes = Vec::new();
     for path in ["/ok", "/limited", "/gone"] {
         let vendor = vendors::find(&fixture.database.db, fixture.vendor)

@@ -17,6 +17,7 @@ pub mod offerings;
 pub mod orders;
 pub mod products;
 pub mod public_storefronts;
+pub mod recipient_lists;
 pub mod shipping_zones;
 pub mod storefront_shipping;
 pub mod storefronts;
@@ -89,6 +90,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(gifts::get_gift)
         .service(gifts::set_gift_cart)
         .service(gifts::confirm_gift_address)
+        .service(recipient_lists::get_recipient_template)
+        .service(recipient_lists::create_recipient_list)
+        .service(recipient_lists::get_recipient_list)
         .service(uploads::create_upload)
         .service(uploads::confirm_upload)
         .service(uploads::get_upload)

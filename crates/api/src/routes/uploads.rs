@@ -38,7 +38,8 @@ impl From<StorageError> for ApiError {
 pub struct UploadBody {
     /// The vendor the file belongs to; the caller must be one of its members (or an admin).
     pub vendor_id: Uuid,
-    /// `product_image`, `storefront_logo`, `storefront_banner` or `storefront_favicon`.
+    /// `product_image`, `storefront_logo`, `storefront_banner`, `storefront_favicon` or
+    /// `recipient_csv`.
     pub purpose: String,
     /// e.g. `image/png`; each purpose has its own allow-list.
     pub content_type: String,
@@ -224,7 +225,7 @@ pub async fn create_upload(
         .check(
             purpose.is_ok(),
             "purpose",
-            "must be product_image, storefront_logo, storefront_banner or storefront_favicon",
+            "must be product_image, storefront_logo, storefront_banner, storefront_favicon or recipient_csv",
         )
         .finish()?;
     let purpose = purpose.map_err(ApiError::internal)?;

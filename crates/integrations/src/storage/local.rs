@@ -253,6 +253,15 @@ impl FileStore for LocalStore {
         }))
     }
 
+    async fn open(&self, key: &str) -> Result<Option<super::ObjectReader>, StorageError> {
+        let path = self.path_of(key)?;
+        match tokio::fs::File::open(&path).await {
+            Ok(file) => Ok(Some(Box::pin(file))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(io_error(error)),
+        }
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
         let path = self.path_of(key)?;
         for path in [Self::type_path(&path), path] {

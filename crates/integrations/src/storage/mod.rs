@@ -26,6 +26,9 @@ pub struct SignedRequest {
     pub headers: Vec<(String, String)>,
 }
 
+/// A stored object being read.
+pub type ObjectReader = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
 /// What the store holds under a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredObject {
@@ -61,6 +64,10 @@ pub trait FileStore: Send + Sync + std::fmt::Debug {
 
     /// The object under `key`, or `None` when nothing is stored there.
     async fn head(&self, key: &str) -> Result<Option<StoredObject>, StorageError>;
+
+    /// The object's bytes as a stream (never whole in memory), or `None` when nothing is
+    /// stored under `key`.
+    async fn open(&self, key: &str) -> Result<Option<ObjectReader>, StorageError>;
 
     /// Removes the object under `key` (nothing stored is not an error).
     async fn delete(&self, key: &str) -> Result<(), StorageError>;

@@ -158,6 +158,21 @@ impl FileStore for S3Store {
         }))
     }
 
+    async fn open(&self, key: &str) -> Result<Option<super::ObjectReader>, StorageError> {
+        match self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(object) => Ok(Some(Box::pin(object.body.into_async_read()))),
+            Err(SdkError::ServiceError(error)) if error.err().is_no_such_key() => Ok(None),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
         self.s3
             .delete_object()

@@ -4,6 +4,7 @@
 //! failure, so the job is dead on its first attempt with the reason.
 
 pub mod notify_slack;
+pub mod process_recipient_upload;
 pub mod push_order;
 pub mod send_email;
 pub mod send_gift;
@@ -20,15 +21,19 @@ pub enum SetupError {
     Mail(#[from] trove_integrations::mail::MailError),
     #[error("http client: {0}")]
     Http(#[from] trove_integrations::slack::ClientError),
+    #[error("file storage: {0}")]
+    Storage(#[from] trove_integrations::storage::StorageError),
 }
 
 /// Every handler this worker runs, built from settings.
-pub fn registry(
+pub async fn registry(
     db: &DatabaseConnection,
     settings: &Settings,
 ) -> Result<HandlerRegistry, SetupError> {
     let mailer = trove_integrations::mail::from_settings(&settings.mail)?;
     let slack = trove_integrations::slack::SlackClient::new(Duration::from_secs(10))?;
+    let (files, _) =
+        trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
     Ok(HandlerRegistry::default()
         .with(send_email::SendEmailHandler::new(
             db.clone(),
@@ -40,7 +45,8 @@ pub fn registry(
         .with(send_gift::SendGiftHandler::new(
             db.clone(),
             &settings.orders.redeem_url,
-        )))
+        ))
+        .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files)))
 }
 
 /// Reads a payload, or says why it never will be.
