@@ -143,32 +143,41 @@ pub async fn create(
             .await?,
         );
     }
-    let mut recipients = Vec::with_capacity(new.recipients.len());
-    for (index, recipient) in new.recipients.into_iter().enumerate() {
-        recipients.push(
-            order_recipient::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                order_id: Set(order.id),
-                vendor_id: Set(new.vendor.as_uuid()),
-                name: Set(recipient.name),
-                email: Set(recipient.email),
-                address: Set(recipient.address_json),
-                zone_id: Set(recipient.zone_id),
-                shipping_minor: Set(recipient.shipping_minor),
-                delivery_method: Set(recipient.delivery_method),
-                delivery_note: Set(recipient.delivery_note),
-                send_on: Set(recipient.send_on),
-                status: Set(RecipientStatus::Pending.as_str().to_owned()),
-                code_hash: Set(None),
-                code_expires_at: Set(None),
-                tracking: Set(None),
-                cart: Set(None),
-                position: Set(position(index)),
-                updated_at: Set(at),
-            }
-            .insert(db)
-            .await?,
-        );
+    // Recipients go in batches: a bulk order has thousands.
+    let recipients: Vec<order_recipient::Model> = new
+        .recipients
+        .into_iter()
+        .enumerate()
+        .map(|(index, recipient)| order_recipient::Model {
+            id: uuid::Uuid::now_v7(),
+            order_id: order.id,
+            vendor_id: new.vendor.as_uuid(),
+            name: recipient.name,
+            email: recipient.email,
+            address: recipient.address_json,
+            zone_id: recipient.zone_id,
+            shipping_minor: recipient.shipping_minor,
+            delivery_method: recipient.delivery_method,
+            delivery_note: recipient.delivery_note,
+            send_on: recipient.send_on,
+            status: RecipientStatus::Pending.as_str().to_owned(),
+            code_hash: None,
+            code_expires_at: None,
+            tracking: None,
+            cart: None,
+            position: position(index),
+            updated_at: at,
+        })
+        .collect();
+    for batch in recipients.chunks(500) {
+        Recipients::insert_many(
+            batch
+                .iter()
+                .cloned()
+                .map(order_recipient::ActiveModel::from),
+        )
+        .exec(db)
+        .await?;
     }
     append_event(
         db,

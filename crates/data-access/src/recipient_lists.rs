@@ -9,8 +9,8 @@ use crate::entities::recipient_list_error::{self, Entity as Errors};
 use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use trove_domain::ids::VendorId;
 
@@ -181,10 +181,14 @@ pub async fn errors(
         .await
 }
 
-/// How many good rows the list holds.
-pub async fn entry_count(db: &impl ConnectionTrait, list_id: uuid::Uuid) -> Result<u64, DbErr> {
+/// Every good row of a finished list, by line.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    list_id: uuid::Uuid,
+) -> Result<Vec<recipient_list_entry::Model>, DbErr> {
     Entries::find()
         .filter(recipient_list_entry::Column::ListId.eq(list_id))
-        .count(db)
+        .order_by_asc(recipient_list_entry::Column::Line)
+        .all(db)
         .await
 }

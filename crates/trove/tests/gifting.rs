@@ -343,6 +343,7 @@ async fn a_paid_gift_order_reaches_every_recipient_and_a_redeemed_gift_ships() {
         .call(Method::GET, "/api/v1/gift", Some(&recipient_token), None)
         .await;
     assert_eq!(gift["status"], "redeemed");
+    assert_eq!(gift["storefront"]["slug"], slug.as_str());
     assert_eq!(gift["items"][0]["choices"].as_array().unwrap().len(), 2);
     let line = gift["items"][0]["line_id"].clone();
     let (status, picked) = system
@@ -479,11 +480,8 @@ async fn a_ten_thousand_row_csv_keeps_the_good_rows_and_lists_every_bad_one() {
             })),
         )
         .await;
-    let lists = format!(
-        "{base}/storefronts/{}/recipient-lists",
-        storefront["id"].as_str().unwrap()
-    );
-    let _ = admin;
+    let storefront_path = format!("{base}/storefronts/{}", storefront["id"].as_str().unwrap());
+    let lists = format!("{storefront_path}/recipient-lists");
 
     let (csv, bad_lines) = big_csv();
     assert_eq!(bad_lines.len(), 17);
@@ -565,6 +563,68 @@ async fn a_ten_thousand_row_csv_keeps_the_good_rows_and_lists_every_bad_one() {
             "{expected}: {reasons:?}"
         );
     }
+
+    // The good rows become the recipients of one order.
+    let (status, _) = system
+        .call(
+            Method::POST,
+            &format!("{base}/shipping-zones"),
+            Some(&ann),
+            Some(json!({"name": "Australia", "countries": ["AU"], "rate": {"minor": 1000, "currency": "AUD"}})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, product) = system
+        .call(
+            Method::POST,
+            &format!("{base}/products"),
+            Some(&ann),
+            Some(json!({"title": "Card", "status": "active",
+                "variants": [{"sku": "C-1", "price": {"minor": 500, "currency": "AUD"}}]})),
+        )
+        .await;
+    system
+        .call(
+            Method::PUT,
+            &format!("{storefront_path}/products"),
+            Some(&ann),
+            Some(json!({"items": [{"product_id": product["id"]}]})),
+        )
+        .await;
+    system
+        .call(
+            Method::POST,
+            &format!("{storefront_path}/status"),
+            Some(&admin),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    let slug = storefront["slug"].as_str().unwrap();
+    let (status, placed) = system
+        .call(
+            Method::POST,
+            &format!("/api/v1/public/storefronts/{slug}/orders"),
+            None,
+            Some(json!({
+                "customer": {"name": "Corp Buyer", "email": "buyer@example.com"},
+                "items": [{"variant_id": product["variants"][0]["id"], "quantity": 1}],
+                "recipient_list_id": done["id"]
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["quote"]["items_minor"], 9_983 * 500);
+    assert_eq!(placed["quote"]["shipping_minor"], 9_983 * 1000);
+    let (_, order) = system
+        .call(
+            Method::GET,
+            &format!("{base}/orders/{}", placed["id"].as_str().unwrap()),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(order["recipients"].as_array().unwrap().len(), 9_983);
+    assert_eq!(order["recipients"][0]["email"], "person1@example.com");
 
     // A file without the required columns fails as a whole, with the reason.
     let broken = b"full_name,mail\r\nAnn,ann@example.com\r\n".to_vec();

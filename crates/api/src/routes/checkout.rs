@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use trove_data_access::entities::storefront;
 use trove_data_access::orders::{self, NewLine, NewOrder, NewRecipient};
 use trove_data_access::shipping_zones::{self, Zone};
-use trove_data_access::{jobs, storefront_shipping, storefronts};
+use trove_data_access::{jobs, recipient_lists, storefront_shipping, storefronts};
 use trove_domain::email::Email;
 use trove_domain::ids::{JobId, VendorId};
 use trove_domain::job::{JobPayload, SendEmail};
@@ -34,6 +34,8 @@ use uuid::Uuid;
 
 /// The most recipients one order takes in its body (larger lists go through a CSV upload).
 const MAX_RECIPIENTS: usize = 1_000;
+/// The most recipients one order takes altogether.
+const MAX_ORDER_RECIPIENTS: usize = 20_000;
 const MAX_ITEMS: usize = 50;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -90,7 +92,12 @@ pub struct CheckoutBody {
     pub payment_method: String,
     /// The items every recipient receives.
     pub items: Vec<ItemBody>,
+    #[serde(default)]
     pub recipients: Vec<RecipientBody>,
+    /// A finished recipient list of this storefront (a bulk CSV); its good rows are added
+    /// after `recipients`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_list_id: Option<Uuid>,
 }
 
 fn bank_transfer() -> String {
@@ -178,11 +185,29 @@ pub(crate) async fn price_order(
     if body.items.is_empty() || body.items.len() > MAX_ITEMS {
         field(&mut errors, "items".into(), "must list 1 to 50 items");
     }
-    if body.recipients.is_empty() || body.recipients.len() > MAX_RECIPIENTS {
+    if body.recipients.len() > MAX_RECIPIENTS {
         field(
             &mut errors,
             "recipients".into(),
-            "must list 1 to 1000 recipients (upload a CSV for more)",
+            "must list at most 1000 recipients (upload a CSV for more)",
+        );
+    }
+    let mut all_recipients = body.recipients.clone();
+    if let Some(list_id) = body.recipient_list_id {
+        match listed_recipients(state, storefront, list_id).await? {
+            Some(listed) => all_recipients.extend(listed),
+            None => field(
+                &mut errors,
+                "recipient_list_id".into(),
+                "is not a finished recipient list of this storefront",
+            ),
+        }
+    }
+    if all_recipients.is_empty() || all_recipients.len() > MAX_ORDER_RECIPIENTS {
+        field(
+            &mut errors,
+            "recipients".into(),
+            "an order needs 1 to 20000 recipients",
         );
     }
 
@@ -194,7 +219,7 @@ pub(crate) async fn price_order(
             variants.insert(variant.id, (offer, variant));
         }
     }
-    let recipients_count = i64::try_from(body.recipients.len()).unwrap_or(i64::MAX);
+    let recipients_count = i64::try_from(all_recipients.len()).unwrap_or(i64::MAX);
     let mut lines = Vec::new();
     let mut gift = Vec::new();
     let mut currency: Option<Currency> = None;
@@ -294,7 +319,7 @@ pub(crate) async fn price_order(
     let mut recipients = Vec::new();
     let mut shipping = Vec::new();
     let mut quoted_recipients = Vec::new();
-    for (index, recipient) in body.recipients.iter().enumerate() {
+    for (index, recipient) in all_recipients.iter().enumerate() {
         let at = |name: &str| format!("recipients[{index}].{name}");
         let email = Email::parse(&recipient.email);
         if email.is_err() {
@@ -423,6 +448,44 @@ pub(crate) async fn price_order(
             recipients,
         },
     })
+}
+
+/// The good rows of a finished list of this storefront, as checkout recipients; `None`
+/// when the list is not one (another storefront's, unfinished, or unknown).
+async fn listed_recipients(
+    state: &AppState,
+    storefront: &storefront::Model,
+    list_id: Uuid,
+) -> Result<Option<Vec<RecipientBody>>, ApiError> {
+    let vendor = VendorId::from(storefront.vendor_id);
+    let Some(list) = recipient_lists::find(&state.db, vendor, list_id).await? else {
+        return Ok(None);
+    };
+    if list.storefront_id != storefront.id || list.status != recipient_lists::DONE {
+        return Ok(None);
+    }
+    let rows = recipient_lists::entries(&state.db, list.id).await?;
+    let mut listed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let address: Option<AddressInput> = row
+            .address
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(ApiError::internal)?;
+        let delivery_method =
+            serde_json::from_value(serde_json::Value::String(row.delivery_method))
+                .map_err(ApiError::internal)?;
+        listed.push(RecipientBody {
+            name: row.name,
+            email: row.email,
+            address,
+            delivery_method,
+            delivery_note: row.delivery_note,
+            send_on: row.send_on,
+        });
+    }
+    Ok(Some(listed))
 }
 
 fn delivery_method_name(method: DeliveryMethod) -> Result<String, ApiError> {

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use trove_data_access::entities::{order_line, order_recipient};
-use trove_data_access::{gifts, jobs, orders, products, shipping_zones, storefront_shipping};
+use trove_data_access::{
+    gifts, jobs, orders, products, shipping_zones, storefront_shipping, storefronts,
+};
 use trove_domain::ids::VendorId;
 use trove_domain::order::RecipientStatus;
 use utoipa::ToSchema;
@@ -60,7 +62,16 @@ pub struct GiftItem {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct GiftStorefront {
+    pub slug: String,
+    pub name: String,
+    pub branding: super::storefronts::Branding,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GiftView {
+    /// The storefront the gift comes from (its branding frames the gift page).
+    pub storefront: GiftStorefront,
     pub recipient_name: String,
     pub from: String,
     pub status: String,
@@ -231,15 +242,21 @@ async fn gift_view(
     recipient: order_recipient::Model,
 ) -> Result<GiftView, ApiError> {
     let (_, items) = items_of(state, &recipient).await?;
-    let order = orders::find(
-        &state.db,
-        VendorId::from(recipient.vendor_id),
-        recipient.order_id,
-    )
-    .await?
-    .ok_or_else(no_gift)?
-    .order;
+    let vendor = VendorId::from(recipient.vendor_id);
+    let order = orders::find(&state.db, vendor, recipient.order_id)
+        .await?
+        .ok_or_else(no_gift)?
+        .order;
+    let storefront = storefronts::find(&state.db, vendor, order.storefront_id)
+        .await?
+        .ok_or_else(no_gift)?;
+    let storefront = super::storefronts::StorefrontView::try_from(storefront)?;
     Ok(GiftView {
+        storefront: GiftStorefront {
+            slug: storefront.slug,
+            name: storefront.name,
+            branding: storefront.branding,
+        },
         recipient_name: recipient.name,
         from: order.customer_name,
         status: recipient.status,
