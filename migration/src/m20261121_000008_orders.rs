@@ -1,4 +1,5 @@
-//! Orders placed on storefronts: the priced order, its line items (one gift), its
+//! Orders placed on storefronts: the priced order (a budget when each recipient chooses
+//! their gift), its line items (one fixed gift), its
 //! recipients (each with their own address, zone, delivery method, status, hashed
 //! redemption code and the variants they picked) and the append-only event log of every status change.
 
@@ -32,6 +33,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Orders::PlatformFeeMinor))
                     .col(big_integer(Orders::FeeChargedMinor))
                     .col(big_integer(Orders::TotalMinor))
+                    .col(big_integer_null(Orders::BudgetMinor))
                     .col(at.required(Orders::CreatedAt))
                     .col(at.required(Orders::UpdatedAt))
                     .col(at.optional(Orders::PaidAt))
@@ -198,6 +200,7 @@ enum Orders {
     PlatformFeeMinor,
     FeeChargedMinor,
     TotalMinor,
+    BudgetMinor,
     CreatedAt,
     UpdatedAt,
     PaidAt,

@@ -471,3 +471,116 @@ async fn only_an_expired_gift_is_reissued_and_its_old_code_dies() {
         .unwrap();
     error_body(unknown, 404, "not_found").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budget_gift_is_chosen_by_its_recipient_within_the_budget() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let body = json!({
+        "customer": {"name": "Carol Buyer", "email": "carol@example.com"},
+        "budget": {"minor": 6_000, "currency": "AUD"},
+        "recipients": [{"name": "Eve", "email": "eve@example.com", "delivery_method": "email_link"}]
+    });
+    let both = json!({
+        "customer": {"name": "Carol Buyer", "email": "carol@example.com"},
+        "budget": {"minor": 6_000, "currency": "AUD"},
+        "items": [{"variant_id": shop.variant, "quantity": 1, "customisation": {"Engraving": "x"}}],
+        "recipients": [{"name": "Eve", "email": "eve@example.com", "delivery_method": "email_link"}]
+    });
+    let refused = error_body(
+        post_order(&app, None, &both).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["details"][0]["field"], "budget");
+    let placed = json_of(post_order(&app, None, &body).await).await;
+    // The budget is the gift: 60.00 + the highest zone rate 15.00, fee 5 % → 375, half.
+    assert_eq!(placed["quote"]["items_minor"], 6_000);
+    assert_eq!(placed["quote"]["total_minor"], 6_000 + 1_500 + 187);
+    let base = format!(
+        "/api/v1/vendors/{}/orders/{}",
+        shop.vendor,
+        placed["id"].as_str().unwrap()
+    );
+    let paid = app
+        .call(
+            Method::POST,
+            &format!("{base}/status"),
+            &shop.ann,
+            Some(json!({"status": "paid"})),
+        )
+        .await;
+    assert_eq!(paid.status(), 200);
+
+    // The code travels only in the send_gift job.
+    let gift_job = job::Entity::find()
+        .filter(job::Column::Kind.eq("send_gift"))
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let code = serde_json::from_str::<Value>(&gift_job.payload).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = app
+        .client
+        .post(app.url("/api/v1/gifts/redeem"))
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 201);
+    let token = json_of(session).await["token"].as_str().unwrap().to_owned();
+    let gift = json_of(app.get_as("/api/v1/gift", &token).await).await;
+    assert_eq!(gift["budget_minor"], 6_000);
+    assert_eq!(gift["options"][0]["variant_id"], shop.variant.as_str());
+    assert_eq!(gift["options"][0]["price_minor"], 4_500);
+
+    let address = json!({"address": {"line1": "1 George St", "city": "Sydney", "postcode": "2000", "country": "AU"}});
+    let early = app
+        .call(
+            Method::PUT,
+            "/api/v1/gift/address",
+            &token,
+            Some(address.clone()),
+        )
+        .await;
+    error_body(early, 409, "nothing_chosen").await;
+    let too_much = app
+        .call(
+            Method::PUT,
+            "/api/v1/gift/cart",
+            &token,
+            Some(json!({"items": [{"variant_id": shop.variant, "quantity": 2}]})),
+        )
+        .await;
+    let too_much = error_body(too_much, 422, "validation_failed").await;
+    assert!(
+        too_much["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("budget")
+    );
+    let chosen = app
+        .call(
+            Method::PUT,
+            "/api/v1/gift/cart",
+            &token,
+            Some(json!({"items": [{"variant_id": shop.variant, "quantity": 1}]})),
+        )
+        .await;
+    assert_eq!(json_of(chosen).await["chosen"][0]["quantity"], 1);
+    let confirmed = app
+        .call(Method::PUT, "/api/v1/gift/address", &token, Some(address))
+        .await;
+    assert_eq!(json_of(confirmed).await["status"], "address_confirmed");
+    // A vendor token is not a recipient's.
+    error_body(
+        app.get_as("/api/v1/gift", &shop.ann).await,
+        403,
+        "wrong_token_type",
+    )
+    .await;
+}

@@ -47,6 +47,8 @@ pub struct NewOrder {
     pub payment_method: String,
     pub fee_basis_points: u32,
     pub breakdown: Breakdown,
+    /// Each recipient chooses up to this amount; `lines` is then empty.
+    pub budget_minor: Option<i64>,
     pub lines: Vec<NewLine>,
     pub recipients: Vec<NewRecipient>,
 }
@@ -118,6 +120,7 @@ pub async fn create(
         platform_fee_minor: Set(breakdown.platform_fee_minor),
         fee_charged_minor: Set(breakdown.fee_charged_to_shopper_minor),
         total_minor: Set(breakdown.total_minor),
+        budget_minor: Set(new.budget_minor),
         created_at: Set(at),
         updated_at: Set(at),
         paid_at: Set(None),

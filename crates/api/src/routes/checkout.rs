@@ -90,8 +90,12 @@ pub struct CheckoutBody {
     /// `bank_transfer` (card payment comes with Stripe).
     #[serde(default = "bank_transfer")]
     pub payment_method: String,
-    /// The items every recipient receives.
+    /// The items every recipient receives (or give a `budget` instead).
+    #[serde(default)]
     pub items: Vec<ItemBody>,
+    /// Instead of items: each recipient chooses their gift from the storefront up to this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<super::products::Price>,
     #[serde(default)]
     pub recipients: Vec<RecipientBody>,
     /// A finished recipient list of this storefront (a bulk CSV); its good rows are added
@@ -182,8 +186,41 @@ pub(crate) async fn price_order(
             "must be bank_transfer",
         );
     }
-    if body.items.is_empty() || body.items.len() > MAX_ITEMS {
-        field(&mut errors, "items".into(), "must list 1 to 50 items");
+    let budget = match &body.budget {
+        None => None,
+        Some(price) => match Currency::parse(&price.currency) {
+            Ok(currency) if price.minor >= 1 && body.items.is_empty() => Some(Money {
+                minor: price.minor,
+                currency,
+            }),
+            Ok(_) if !body.items.is_empty() => {
+                field(
+                    &mut errors,
+                    "budget".into(),
+                    "give items or a budget, not both",
+                );
+                None
+            }
+            Ok(_) => {
+                field(&mut errors, "budget.minor".into(), "must be at least 1");
+                None
+            }
+            Err(_) => {
+                field(
+                    &mut errors,
+                    "budget.currency".into(),
+                    "must be an ISO 4217 code such as AUD",
+                );
+                None
+            }
+        },
+    };
+    if body.budget.is_none() && (body.items.is_empty() || body.items.len() > MAX_ITEMS) {
+        field(
+            &mut errors,
+            "items".into(),
+            "must list 1 to 50 items, or give a budget",
+        );
     }
     if body.recipients.len() > MAX_RECIPIENTS {
         field(
@@ -221,8 +258,21 @@ pub(crate) async fn price_order(
     }
     let recipients_count = i64::try_from(all_recipients.len()).unwrap_or(i64::MAX);
     let mut lines = Vec::new();
-    let mut gift = Vec::new();
-    let mut currency: Option<Currency> = None;
+    let mut gift: Vec<(Money, u32)> = budget.iter().map(|budget| (*budget, 1)).collect();
+    let mut currency: Option<Currency> = budget.map(|budget| budget.currency);
+    if let Some(budget) = budget {
+        let affordable = variants.values().any(|(offer, variant)| {
+            let price = offer.price_override_minor.unwrap_or(variant.price_minor);
+            variant.currency == budget.currency.as_str() && price <= budget.minor
+        });
+        if !affordable {
+            field(
+                &mut errors,
+                "budget".into(),
+                "buys nothing on this storefront",
+            );
+        }
+    }
     for (index, item) in body.items.iter().enumerate() {
         let at = |name: &str| format!("items[{index}].{name}");
         let Some((offer, variant)) = variants.get(&item.variant_id) else {
@@ -444,6 +494,7 @@ pub(crate) async fn price_order(
             payment_method: body.payment_method.clone(),
             fee_basis_points: fee,
             breakdown,
+            budget_minor: budget.map(|budget| budget.minor),
             lines,
             recipients,
         },

@@ -16,7 +16,7 @@ use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use trove_data_access::entities::{order_line, order_recipient};
+use trove_data_access::entities::{order, order_line, order_recipient};
 use trove_data_access::{
     gifts, jobs, orders, products, shipping_zones, storefront_shipping, storefronts,
 };
@@ -77,7 +77,32 @@ pub struct GiftView {
     pub status: String,
     pub delivery_method: String,
     pub address: Option<serde_json::Value>,
+    /// A fixed gift's items.
     pub items: Vec<GiftItem>,
+    /// A chosen gift's budget: the recipient picks `options` up to it.
+    pub budget_minor: Option<i64>,
+    pub options: Vec<BudgetOption>,
+    /// What the recipient has chosen so far (a chosen gift).
+    pub chosen: Vec<ChosenItem>,
+}
+
+/// Something a recipient may choose for a budget gift.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BudgetOption {
+    pub variant_id: Uuid,
+    pub title: String,
+    pub sku: String,
+    pub price_minor: i64,
+    #[serde(skip)]
+    pub stock: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChosenItem {
+    pub variant_id: Uuid,
+    /// 1–20.
+    pub quantity: u32,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -87,10 +112,14 @@ pub struct Pick {
     pub variant_id: Uuid,
 }
 
+/// A fixed gift takes `picks` (another variant per line); a budget gift takes `items`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CartBody {
+    #[serde(default)]
     pub picks: Vec<Pick>,
+    #[serde(default)]
+    pub items: Vec<ChosenItem>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -251,6 +280,7 @@ async fn gift_view(
         .await?
         .ok_or_else(no_gift)?;
     let storefront = super::storefronts::StorefrontView::try_from(storefront)?;
+    let recipient_cart = recipient.cart.clone();
     Ok(GiftView {
         storefront: GiftStorefront {
             slug: storefront.slug,
@@ -258,14 +288,58 @@ async fn gift_view(
             branding: storefront.branding,
         },
         recipient_name: recipient.name,
-        from: order.customer_name,
+        from: order.customer_name.clone(),
         status: recipient.status,
         delivery_method: recipient.delivery_method,
         address: recipient
             .address
             .and_then(|address| serde_json::from_str(&address).ok()),
         items,
+        budget_minor: order.budget_minor,
+        options: match order.budget_minor {
+            Some(budget) => budget_options(state, &order, budget).await?,
+            None => Vec::new(),
+        },
+        chosen: chosen_of(&recipient_cart),
     })
+}
+
+/// What a budget gift's recipient may choose: the storefront's active offers in the
+/// order's currency, within the budget and in stock.
+async fn budget_options(
+    state: &AppState,
+    order: &order::Model,
+    budget: i64,
+) -> Result<Vec<BudgetOption>, ApiError> {
+    let offered = storefronts::offering(&state.db, order.storefront_id, true).await?;
+    let mut options = Vec::new();
+    for offer in &offered {
+        let product = &offer.product.product;
+        for variant in &offer.product.variants {
+            let price_minor = offer.price_override_minor.unwrap_or(variant.price_minor);
+            let in_stock = variant.stock.is_none_or(|stock| stock > 0);
+            if variant.currency != order.currency || price_minor > budget || !in_stock {
+                continue;
+            }
+            options.push(BudgetOption {
+                variant_id: variant.id,
+                title: match &variant.title {
+                    Some(title) => format!("{} — {title}", product.title),
+                    None => product.title.clone(),
+                },
+                sku: variant.sku.clone(),
+                price_minor,
+                stock: variant.stock,
+            });
+        }
+    }
+    Ok(options)
+}
+
+fn chosen_of(cart: &Option<String>) -> Vec<ChosenItem> {
+    cart.as_deref()
+        .and_then(|cart| serde_json::from_str(cart).ok())
+        .unwrap_or_default()
 }
 
 /// The holder's gift.
@@ -317,6 +391,13 @@ pub async fn set_gift_cart(
     if recipient.status != RecipientStatus::Redeemed.as_str() {
         return Err(not_redeemed(&recipient.status));
     }
+    let order = order_of(&state, &recipient).await?;
+    if let Some(budget) = order.budget_minor {
+        let options = budget_options(&state, &order, budget).await?;
+        let cart = choose(&options, budget, &body.items)?;
+        let recipient = gifts::set_cart(&state.db, recipient, cart).await?;
+        return Ok(web::Json(gift_view(&state, recipient).await?));
+    }
     let (_, items) = items_of(&state, &recipient).await?;
     let mut fields = crate::validation::Fields::default();
     let mut picks = picks_of(&recipient);
@@ -339,6 +420,65 @@ pub async fn set_gift_cart(
     let cart = serde_json::to_string(&picks).map_err(ApiError::internal)?;
     let recipient = gifts::set_cart(&state.db, recipient, cart).await?;
     Ok(web::Json(gift_view(&state, recipient).await?))
+}
+
+async fn order_of(
+    state: &AppState,
+    recipient: &order_recipient::Model,
+) -> Result<order::Model, ApiError> {
+    Ok(orders::find(
+        &state.db,
+        VendorId::from(recipient.vendor_id),
+        recipient.order_id,
+    )
+    .await?
+    .ok_or_else(no_gift)?
+    .order)
+}
+
+/// Checks a budget gift's choice (options only, stock, within the budget) and returns it
+/// as the stored cart.
+fn choose(options: &[BudgetOption], budget: i64, items: &[ChosenItem]) -> Result<String, ApiError> {
+    let mut fields = crate::validation::Fields::default();
+    fields.check(
+        !items.is_empty() && items.len() <= 20,
+        "items",
+        "must choose 1 to 20 items",
+    );
+    let mut total: i64 = 0;
+    for (index, item) in items.iter().enumerate() {
+        let option = options
+            .iter()
+            .find(|option| option.variant_id == item.variant_id);
+        fields.check(
+            option.is_some(),
+            &format!("items[{index}].variant_id"),
+            "is not one of the options",
+        );
+        fields.check(
+            (1..=20).contains(&item.quantity),
+            &format!("items[{index}].quantity"),
+            "must be 1 to 20",
+        );
+        if let Some(option) = option {
+            fields.check(
+                option
+                    .stock
+                    .is_none_or(|stock| stock >= i32::try_from(item.quantity).unwrap_or(i32::MAX)),
+                &format!("items[{index}].quantity"),
+                "is more than is in stock",
+            );
+            total =
+                total.saturating_add(option.price_minor.saturating_mul(i64::from(item.quantity)));
+        }
+    }
+    fields.check(
+        total <= budget,
+        "items",
+        &format!("cost {total}, more than the budget of {budget}"),
+    );
+    fields.finish()?;
+    serde_json::to_string(items).map_err(ApiError::internal)
 }
 
 /// Confirms where the gift goes; the address must be in one of the storefront's zones.
@@ -364,10 +504,14 @@ pub async fn confirm_gift_address(
         return Err(not_redeemed(&recipient.status));
     }
     let vendor = VendorId::from(recipient.vendor_id);
-    let order = orders::find(&state.db, vendor, recipient.order_id)
-        .await?
-        .ok_or_else(no_gift)?
-        .order;
+    let order = order_of(&state, &recipient).await?;
+    if order.budget_minor.is_some() && chosen_of(&recipient.cart).is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "nothing_chosen",
+            "Choose your gift before confirming the address.",
+        ));
+    }
     let mut zones = storefront_shipping::zones_of(&state.db, vendor, order.storefront_id).await?;
     if zones.is_empty() {
         zones = shipping_zones::list(&state.db, vendor).await?;

@@ -21,6 +21,8 @@ pub struct Model {
     pub platform_fee_minor: i64,
     pub fee_charged_minor: i64,
     pub total_minor: i64,
+    /// Set when each recipient chooses their gift up to this amount (no line items).
+    pub budget_minor: Option<i64>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
     pub paid_at: Option<DateTime>,
