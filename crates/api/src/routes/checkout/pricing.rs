@@ -1,143 +1,26 @@
-//! Guest checkout on a storefront: a quote prices an order without creating anything; an
-//! order is created from the same body (with `Idempotency-Key`). Items must be active
-//! products the storefront offers, priced at the storefront's price; customisation values
-//! must match the product's options; every recipient's delivery method must be enabled
-//! on the storefront and their address, when given, must resolve to one of the
-//! storefront's shipping zones (the vendor's zones when it links none). A link gift
-//! without an address is charged the highest rate among those zones: the recipient
-//! confirms the address later, and any zone must then match.
-//!
-//! Payment is by bank transfer here: the order stays `created`, the customer is emailed
-//! the invoice, and the vendor marks it paid. Card payment comes with the payments issue.
+//! Checking and pricing a checkout body: every problem is collected and reported at once
+//! (422 with per-field details); a clean body becomes the quote and the order to store.
 
-use super::public_storefronts::{require_unlocked, visible_storefront};
-use crate::error::{ApiError, ErrorBody, FieldError};
+use super::{
+    AddressInput, CheckoutBody, MAX_ITEMS, MAX_ORDER_RECIPIENTS, MAX_RECIPIENTS, Quote, QuoteLine,
+    QuoteRecipient, RecipientBody,
+};
+use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use chrono::Utc;
+use std::collections::HashMap;
 use trove_data_access::entities::storefront;
-use trove_data_access::orders::{self, NewLine, NewOrder, NewRecipient};
+use trove_data_access::orders::{NewLine, NewOrder, NewRecipient};
 use trove_data_access::shipping_zones::{self, Zone};
-use trove_data_access::{jobs, recipient_lists, storefront_shipping, storefronts};
+use trove_data_access::{recipient_lists, storefront_shipping, storefronts};
 use trove_domain::email::Email;
-use trove_domain::ids::{JobId, VendorId};
-use trove_domain::job::{JobPayload, SendEmail};
+use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
 use trove_domain::order::{self, Breakdown};
 use trove_domain::shipping::{self, Address};
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
-use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// The most recipients one order takes in its body (larger lists go through a CSV upload).
-const MAX_RECIPIENTS: usize = 1_000;
-/// The most recipients one order takes altogether.
-const MAX_ORDER_RECIPIENTS: usize = 20_000;
-const MAX_ITEMS: usize = 50;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Customer {
-    pub name: String,
-    pub email: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ItemBody {
-    pub variant_id: Uuid,
-    /// Per recipient, 1–100.
-    pub quantity: u32,
-    /// Option label → value, e.g. `{"Engraving": "Happy birthday"}`.
-    #[serde(default)]
-    pub customisation: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddressInput {
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: String,
-    pub state: Option<String>,
-    pub postcode: Option<String>,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecipientBody {
-    pub name: String,
-    pub email: String,
-    /// Required for `deliver_direct`; optional for link gifts (the recipient confirms it).
-    pub address: Option<AddressInput>,
-    /// `deliver_direct`, `email_link` or `create_link`, among those the storefront enables.
-    #[schema(value_type = String)]
-    pub delivery_method: DeliveryMethod,
-    pub delivery_note: Option<String>,
-    /// When the gift is sent (link gifts); today when absent; never in the past.
-    pub send_on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckoutBody {
-    pub customer: Customer,
-    /// `bank_transfer` (card payment comes with Stripe).
-    #[serde(default = "bank_transfer")]
-    pub payment_method: String,
-    /// The items every recipient receives (or give a `budget` instead).
-    #[serde(default)]
-    pub items: Vec<ItemBody>,
-    /// Instead of items: each recipient chooses their gift from the storefront up to this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub budget: Option<super::products::Price>,
-    #[serde(default)]
-    pub recipients: Vec<RecipientBody>,
-    /// A finished recipient list of this storefront (a bulk CSV); its good rows are added
-    /// after `recipients`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient_list_id: Option<Uuid>,
-}
-
-fn bank_transfer() -> String {
-    "bank_transfer".into()
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuoteLine {
-    pub variant_id: Uuid,
-    pub sku: String,
-    pub title: String,
-    pub unit_price_minor: i64,
-    pub quantity: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuoteRecipient {
-    pub name: String,
-    /// The zone the address resolved to (absent for a link gift without an address).
-    pub zone: Option<String>,
-    pub shipping_minor: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Quote {
-    pub currency: String,
-    pub lines: Vec<QuoteLine>,
-    pub recipients: Vec<QuoteRecipient>,
-    pub items_per_recipient_minor: i64,
-    pub items_minor: i64,
-    pub shipping_minor: i64,
-    pub platform_fee_minor: i64,
-    /// The part of the platform fee added to the total (the storefront's fee mode).
-    pub fee_charged_minor: i64,
-    pub total_minor: i64,
-}
 
 /// A checked, priced order, ready to store.
 pub(crate) struct Priced {
@@ -296,7 +179,7 @@ pub(crate) async fn price_order(
                 );
             }
         }
-        let options: Vec<super::products::CustomisationOption> =
+        let options: Vec<crate::routes::products::CustomisationOption> =
             serde_json::from_str(&offer.product.product.customisation_options).unwrap_or_default();
         for option in &options {
             match item.customisation.get(&option.label) {
@@ -587,132 +470,4 @@ fn quote_of(breakdown: &Breakdown, lines: &[NewLine], recipients: Vec<QuoteRecip
         fee_charged_minor: breakdown.fee_charged_to_shopper_minor,
         total_minor: breakdown.total_minor,
     }
-}
-
-/// Prices an order without creating anything.
-#[utoipa::path(
-    tag = "checkout",
-    params(("slug" = String, Path)),
-    request_body = CheckoutBody,
-    responses(
-        (status = 200, description = "The breakdown the order would have.", body = Quote),
-        (status = 401, description = "Password-protected: open a storefront session first.", body = ErrorBody),
-        (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
-        (status = 422, description = "Invalid items or recipients; every problem in `details`.", body = ErrorBody),
-    )
-)]
-#[post("/api/v1/public/storefronts/{slug}/quote")]
-pub async fn quote_order(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-    body: web::Json<CheckoutBody>,
-) -> Result<web::Json<Quote>, ApiError> {
-    let storefront = visible_storefront(&state, &slug).await?;
-    require_unlocked(&request, &storefront)?;
-    Ok(web::Json(
-        price_order(&state, &storefront, &body).await?.quote,
-    ))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlacedOrder {
-    pub id: Uuid,
-    /// `created` until paid.
-    pub status: String,
-    pub payment_method: String,
-    pub quote: Quote,
-    /// Where to pay for a bank transfer: quote this reference.
-    pub payment_reference: String,
-}
-
-/// The reference a bank transfer quotes: the last 10 hex digits of the order id (its
-/// random part), upper case.
-pub(crate) fn payment_reference(order_id: Uuid) -> String {
-    let simple = order_id.simple().to_string();
-    format!("TRV-{}", simple[simple.len() - 10..].to_ascii_uppercase())
-}
-
-/// Places an order (bank transfer: stays `created`, the invoice is emailed). Send an
-/// `Idempotency-Key` so a retried request cannot create a second order.
-#[utoipa::path(
-    tag = "checkout",
-    params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request return the first one's response instead of a second order.")),
-    request_body = CheckoutBody,
-    responses(
-        (status = 201, description = "Created; the invoice email is on its way.", body = PlacedOrder),
-        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
-        (status = 401, description = "Password-protected: open a storefront session first.", body = ErrorBody),
-        (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
-        (status = 422, description = "Invalid items or recipients, or the key was used with another body.", body = ErrorBody),
-    )
-)]
-#[post("/api/v1/public/storefronts/{slug}/orders")]
-pub async fn place_order(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-    body: web::Json<CheckoutBody>,
-) -> Result<HttpResponse, ApiError> {
-    let storefront = visible_storefront(&state, &slug).await?;
-    require_unlocked(&request, &storefront)?;
-    let body = body.into_inner();
-    let raw = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    let scope = format!("orders:{}", storefront.id);
-    crate::idempotency::once(&request, &state, &scope, &raw, || async {
-        let priced = price_order(&state, &storefront, &body).await?;
-        let placed = store_order(&state, &storefront, priced).await?;
-        Ok((StatusCode::CREATED, placed))
-    })
-    .await
-}
-
-/// Stores the order and queues the customer's invoice email, in one transaction.
-async fn store_order(
-    state: &AppState,
-    storefront: &storefront::Model,
-    priced: Priced,
-) -> Result<PlacedOrder, ApiError> {
-    use sea_orm::TransactionTrait;
-    let Priced { quote, order } = priced;
-    let customer_email = order.customer_email.clone();
-    let customer_name = order.customer_name.clone();
-    let txn = state.db.begin().await?;
-    let actor = format!("customer:{customer_email}");
-    let detail = orders::create(&txn, order, &actor).await?;
-    let reference = payment_reference(detail.order.id);
-    let vars = BTreeMap::from([
-        ("customer_name".to_owned(), customer_name),
-        ("storefront_name".to_owned(), storefront.name.clone()),
-        ("payment_reference".to_owned(), reference.clone()),
-        (
-            "total".to_owned(),
-            format_money(quote.total_minor, &quote.currency),
-        ),
-        ("recipients".to_owned(), quote.recipients.len().to_string()),
-    ]);
-    let email = JobPayload::SendEmail(SendEmail {
-        v: 1,
-        to: customer_email,
-        template: "order_invoice".into(),
-        vendor_id: Some(storefront.vendor_id),
-        vars,
-    });
-    jobs::enqueue(&txn, JobId::new(), &email, jobs::now()).await?;
-    txn.commit().await?;
-    Ok(PlacedOrder {
-        id: detail.order.id,
-        status: detail.order.status,
-        payment_method: detail.order.payment_method,
-        quote,
-        payment_reference: reference,
-    })
-}
-
-/// `AUD 210.02` from minor units (two-decimal currencies; the email shows it as text).
-pub(crate) fn format_money(minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let minor = minor.unsigned_abs();
-    format!("{currency} {sign}{}.{:02}", minor / 100, minor % 100)
 }
