@@ -3,13 +3,16 @@
 //! response again (marked `Idempotent-Replayed: true`), with another body 422, and while
 //! the first is still running 409. Failures are not stored, so the client may retry.
 //! Keys are scoped by route and resource and remembered for `orders.idempotency_hours`.
+//!
+//! The work runs in a transaction this module opens, and the response is stored in that
+//! same transaction: what was created and the answer that reports it commit together.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde::Serialize;
-use std::future::Future;
 use trove_data_access::idempotency::{self, Claim};
 
 pub const HEADER: &str = "idempotency-key";
@@ -35,6 +38,24 @@ fn hash_of(body: &serde_json::Value) -> Result<String, ApiError> {
     Ok(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Runs `create` and stores its response under claim `id`, in one transaction.
+async fn run_and_store<T, F>(
+    state: &AppState,
+    id: uuid::Uuid,
+    create: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<(StatusCode, T), ApiError>,
+{
+    let txn = state.db.begin().await?;
+    let (status, value) = create(&txn).await?;
+    let json = serde_json::to_string(&value).map_err(ApiError::internal)?;
+    idempotency::complete(&txn, id, status.as_u16(), json.clone()).await?;
+    txn.commit().await?;
+    Ok(json_response(status, json))
+}
+
 fn json_response(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
@@ -42,7 +63,7 @@ fn json_response(status: StatusCode, body: String) -> HttpResponse {
 }
 
 /// Runs `create` at most once per key: `body` is the request body as received.
-pub async fn once<T, F, Fut>(
+pub async fn once<T, F>(
     request: &HttpRequest,
     state: &AppState,
     scope: &str,
@@ -51,22 +72,19 @@ pub async fn once<T, F, Fut>(
 ) -> Result<HttpResponse, ApiError>
 where
     T: Serialize,
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<(StatusCode, T), ApiError>>,
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<(StatusCode, T), ApiError>,
 {
     let Some(key) = key_of(request)? else {
-        let (status, value) = create().await?;
+        let txn = state.db.begin().await?;
+        let (status, value) = create(&txn).await?;
         let json = serde_json::to_string(&value).map_err(ApiError::internal)?;
+        txn.commit().await?;
         return Ok(json_response(status, json));
     };
     let ttl = chrono::Duration::hours(i64::from(state.orders.idempotency_hours));
     match idempotency::claim(&state.db, scope, &key, &hash_of(body)?, ttl).await? {
-        Claim::Fresh(id) => match create().await {
-            Ok((status, value)) => {
-                let json = serde_json::to_string(&value).map_err(ApiError::internal)?;
-                idempotency::complete(&state.db, id, status.as_u16(), json.clone()).await?;
-                Ok(json_response(status, json))
-            }
+        Claim::Fresh(id) => match run_and_store(state, id, create).await {
+            Ok(response) => Ok(response),
             Err(error) => {
                 if let Err(release) = idempotency::release(&state.db, id).await {
                     tracing::warn!(error = %release, "cannot release an idempotency key");

@@ -209,27 +209,25 @@ pub async fn place_order(
     let body = body.into_inner();
     let raw = serde_json::to_value(&body).map_err(ApiError::internal)?;
     let scope = format!("orders:{}", storefront.id);
-    crate::idempotency::once(&request, &state, &scope, &raw, || async {
+    crate::idempotency::once(&request, &state, &scope, &raw, async |txn| {
         let priced = price_order(&state, &storefront, &body).await?;
-        let placed = store_order(&state, &storefront, priced).await?;
+        let placed = store_order(txn, &storefront, priced).await?;
         Ok((StatusCode::CREATED, placed))
     })
     .await
 }
 
-/// Stores the order and queues the customer's invoice email, in one transaction.
+/// Stores the order and queues the customer's invoice email, in the caller's transaction.
 async fn store_order(
-    state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
     storefront: &storefront::Model,
     priced: Priced,
 ) -> Result<PlacedOrder, ApiError> {
-    use sea_orm::TransactionTrait;
     let Priced { quote, order } = priced;
     let customer_email = order.customer_email.clone();
     let customer_name = order.customer_name.clone();
-    let txn = state.db.begin().await?;
     let actor = format!("customer:{customer_email}");
-    let detail = orders::create(&txn, order, &actor).await?;
+    let detail = orders::create(txn, order, &actor).await?;
     let reference = payment_reference(detail.order.id);
     let vars = BTreeMap::from([
         ("customer_name".to_owned(), customer_name),
@@ -248,8 +246,7 @@ async fn store_order(
         vendor_id: Some(storefront.vendor_id),
         vars,
     });
-    jobs::enqueue(&txn, JobId::new(), &email, jobs::now()).await?;
-    txn.commit().await?;
+    jobs::enqueue(txn, JobId::new(), &email, jobs::now()).await?;
     Ok(PlacedOrder {
         id: detail.order.id,
         status: detail.order.status,
