@@ -160,7 +160,9 @@ pub async fn quote_order(
     let storefront = visible_storefront(&state, &slug).await?;
     require_unlocked(&request, &storefront)?;
     Ok(web::Json(
-        price_order(&state, &storefront, &body).await?.quote,
+        price_order(&state, &state.db, &storefront, &body)
+            .await?
+            .quote,
     ))
 }
 
@@ -210,7 +212,7 @@ pub async fn place_order(
     let raw = serde_json::to_value(&body).map_err(ApiError::internal)?;
     let scope = format!("orders:{}", storefront.id);
     crate::idempotency::once(&request, &state, &scope, &raw, async |txn| {
-        let priced = price_order(&state, &storefront, &body).await?;
+        let priced = price_order(&state, txn, &storefront, &body).await?;
         let placed = store_order(txn, &storefront, priced).await?;
         Ok((StatusCode::CREATED, placed))
     })

@@ -9,6 +9,7 @@ use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use chrono::Utc;
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use trove_data_access::entities::storefront;
 use trove_data_access::orders::{NewLine, NewOrder, NewRecipient};
@@ -39,9 +40,11 @@ fn shipping_error(reason: &shipping::NoZone) -> String {
     crate::error::capitalise(&reason.to_string())
 }
 
-/// Checks and prices `body` on `storefront`; every problem is reported at once (422).
+/// Checks and prices `body` on `storefront`, reading through `db` (the order's own
+/// transaction when placing it); every problem is reported at once (422).
 pub(crate) async fn price_order(
     state: &AppState,
+    db: &impl ConnectionTrait,
     storefront: &storefront::Model,
     body: &CheckoutBody,
 ) -> Result<Priced, ApiError> {
@@ -114,7 +117,7 @@ pub(crate) async fn price_order(
     }
     let mut all_recipients = body.recipients.clone();
     if let Some(list_id) = body.recipient_list_id {
-        match listed_recipients(state, storefront, list_id).await? {
+        match listed_recipients(db, storefront, list_id).await? {
             Some(listed) => all_recipients.extend(listed),
             None => field(
                 &mut errors,
@@ -132,7 +135,7 @@ pub(crate) async fn price_order(
     }
 
     // Items: offered, active, one currency, valid customisation, enough stock.
-    let offered = storefronts::offering(&state.db, storefront.id, true).await?;
+    let offered = storefronts::offering(db, storefront.id, true).await?;
     let mut variants = HashMap::new();
     for offer in &offered {
         for variant in &offer.product.variants {
@@ -244,9 +247,9 @@ pub(crate) async fn price_order(
     // Recipients: method enabled, address resolves to a zone, send date not in the past.
     let enabled: Vec<DeliveryMethod> =
         serde_json::from_str(&storefront.delivery_methods).map_err(ApiError::internal)?;
-    let mut zones = storefront_shipping::zones_of(&state.db, vendor, storefront.id).await?;
+    let mut zones = storefront_shipping::zones_of(db, vendor, storefront.id).await?;
     if zones.is_empty() {
-        zones = shipping_zones::list(&state.db, vendor).await?;
+        zones = shipping_zones::list(db, vendor).await?;
     }
     let today = Utc::now().date_naive();
     let mut recipients = Vec::new();
@@ -387,18 +390,18 @@ pub(crate) async fn price_order(
 /// The good rows of a finished list of this storefront, as checkout recipients; `None`
 /// when the list is not one (another storefront's, unfinished, or unknown).
 async fn listed_recipients(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     storefront: &storefront::Model,
     list_id: Uuid,
 ) -> Result<Option<Vec<RecipientBody>>, ApiError> {
     let vendor = VendorId::from(storefront.vendor_id);
-    let Some(list) = recipient_lists::find(&state.db, vendor, list_id).await? else {
+    let Some(list) = recipient_lists::find(db, vendor, list_id).await? else {
         return Ok(None);
     };
     if list.storefront_id != storefront.id || list.status != recipient_lists::DONE {
         return Ok(None);
     }
-    let rows = recipient_lists::entries(&state.db, list.id).await?;
+    let rows = recipient_lists::entries(db, list.id).await?;
     let mut listed = Vec::with_capacity(rows.len());
     for row in rows {
         let address: Option<AddressInput> = row
