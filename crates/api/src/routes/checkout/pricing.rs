@@ -271,6 +271,13 @@ pub(crate) async fn price_order(
                 "is not enabled on this storefront",
             );
         }
+        if budget.is_some() && recipient.delivery_method == DeliveryMethod::DeliverDirect {
+            field(
+                &mut errors,
+                at("delivery_method"),
+                "must be a link for a budget gift: the recipient chooses the gift",
+            );
+        }
         if recipient
             .delivery_note
             .as_ref()
