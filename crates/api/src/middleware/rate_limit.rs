@@ -56,6 +56,30 @@ pub async fn limit(
     Ok(response)
 }
 
+/// Counts one guarded attempt (a storefront password, a gift code) of this request's
+/// client IP under `scope` against the strict attempt limiter; 429 when over it.
+pub(crate) async fn limit_attempts(
+    request: &actix_web::HttpRequest,
+    state: &AppState,
+    scope: &str,
+) -> Result<(), ApiError> {
+    let client = request
+        .extensions()
+        .get::<ClientInfo>()
+        .and_then(|client| client.ip)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let decision = state
+        .password_limiter
+        .check(&format!("{scope}:{client}"))
+        .await;
+    if decision.allowed {
+        Ok(())
+    } else {
+        tracing::warn!(%scope, %client, "guarded attempts limited");
+        Err(ApiError::too_many_requests(decision.retry_after))
+    }
+}
+
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
     let values = [
         ("ratelimit-limit", u64::from(decision.limit)),

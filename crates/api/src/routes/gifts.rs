@@ -6,11 +6,11 @@
 //! one of the storefront's zones. Confirming the address queues the shipment.
 
 use crate::auth::guards::RecipientAccess;
-use crate::client::ClientInfo;
 use crate::error::{ApiError, ErrorBody};
+use crate::middleware::rate_limit::limit_attempts;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
@@ -148,19 +148,7 @@ pub async fn redeem_gift(
     state: web::Data<AppState>,
     body: web::Json<RedeemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = request
-        .extensions()
-        .get::<ClientInfo>()
-        .and_then(|client| client.ip)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let decision = state
-        .password_limiter
-        .check(&format!("gift-redeem:{client}"))
-        .await;
-    if !decision.allowed {
-        tracing::warn!(%client, "gift redemption attempts limited");
-        return Err(ApiError::too_many_requests(decision.retry_after));
-    }
+    limit_attempts(&request, &state, "gift-redeem").await?;
     let code = body.into_inner().code;
     let txn = state.db.begin().await?;
     let recipient = gifts::find_by_code_hash(&txn, &gifts::code_hash(code.trim()))
@@ -228,19 +216,12 @@ fn picks_of(recipient: &order_recipient::Model) -> BTreeMap<Uuid, Uuid> {
 async fn items_of(
     state: &AppState,
     recipient: &order_recipient::Model,
-) -> Result<(Vec<order_line::Model>, Vec<GiftItem>), ApiError> {
-    let detail = orders::find(
-        &state.db,
-        VendorId::from(recipient.vendor_id),
-        recipient.order_id,
-    )
-    .await?
-    .ok_or_else(no_gift)?;
-    let product_ids: Vec<Uuid> = detail.lines.iter().map(|line| line.product_id).collect();
+    lines: &[order_line::Model],
+) -> Result<Vec<GiftItem>, ApiError> {
+    let product_ids: Vec<Uuid> = lines.iter().map(|line| line.product_id).collect();
     let variants = products::variants_of(&state.db, &product_ids).await?;
     let picks = picks_of(recipient);
-    let items = detail
-        .lines
+    let items = lines
         .iter()
         .map(|line| GiftItem {
             line_id: line.id,
@@ -263,19 +244,17 @@ async fn items_of(
                 .collect(),
         })
         .collect();
-    Ok((detail.lines, items))
+    Ok(items)
 }
 
 async fn gift_view(
     state: &AppState,
     recipient: order_recipient::Model,
 ) -> Result<GiftView, ApiError> {
-    let (_, items) = items_of(state, &recipient).await?;
+    let detail = detail_of(state, &recipient).await?;
+    let items = items_of(state, &recipient, &detail.lines).await?;
+    let order = detail.order;
     let vendor = VendorId::from(recipient.vendor_id);
-    let order = orders::find(&state.db, vendor, recipient.order_id)
-        .await?
-        .ok_or_else(no_gift)?
-        .order;
     let storefront = storefronts::find(&state.db, vendor, order.storefront_id)
         .await?
         .ok_or_else(no_gift)?;
@@ -391,14 +370,14 @@ pub async fn set_gift_cart(
     if recipient.status != RecipientStatus::Redeemed.as_str() {
         return Err(not_redeemed(&recipient.status));
     }
-    let order = order_of(&state, &recipient).await?;
-    if let Some(budget) = order.budget_minor {
-        let options = budget_options(&state, &order, budget).await?;
+    let detail = detail_of(&state, &recipient).await?;
+    if let Some(budget) = detail.order.budget_minor {
+        let options = budget_options(&state, &detail.order, budget).await?;
         let cart = choose(&options, budget, &body.items)?;
         let recipient = gifts::set_cart(&state.db, recipient, cart).await?;
         return Ok(web::Json(gift_view(&state, recipient).await?));
     }
-    let (_, items) = items_of(&state, &recipient).await?;
+    let items = items_of(&state, &recipient, &detail.lines).await?;
     let mut fields = crate::validation::Fields::default();
     let mut picks = picks_of(&recipient);
     for (index, pick) in body.picks.iter().enumerate() {
@@ -422,18 +401,18 @@ pub async fn set_gift_cart(
     Ok(web::Json(gift_view(&state, recipient).await?))
 }
 
-async fn order_of(
+/// The recipient's order with its lines.
+async fn detail_of(
     state: &AppState,
     recipient: &order_recipient::Model,
-) -> Result<order::Model, ApiError> {
-    Ok(orders::find(
+) -> Result<orders::OrderDetail, ApiError> {
+    orders::find(
         &state.db,
         VendorId::from(recipient.vendor_id),
         recipient.order_id,
     )
     .await?
-    .ok_or_else(no_gift)?
-    .order)
+    .ok_or_else(no_gift)
 }
 
 /// Checks a budget gift's choice (options only, stock, within the budget) and returns it
@@ -504,7 +483,7 @@ pub async fn confirm_gift_address(
         return Err(not_redeemed(&recipient.status));
     }
     let vendor = VendorId::from(recipient.vendor_id);
-    let order = order_of(&state, &recipient).await?;
+    let order = detail_of(&state, &recipient).await?.order;
     if order.budget_minor.is_some() && chosen_of(&recipient.cart).is_empty() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -10,12 +10,12 @@
 use super::storefronts::{Branding, Content, StorefrontView};
 use crate::auth::guards::storefront_session;
 use crate::auth::passwords;
-use crate::client::ClientInfo;
 use crate::error::{ApiError, ErrorBody};
+use crate::middleware::rate_limit::limit_attempts;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use trove_data_access::entities::storefront;
@@ -354,19 +354,8 @@ pub async fn open_storefront_session(
     let Some(stored) = storefront.password_hash else {
         return Err(ApiError::conflict("This storefront has no password."));
     };
-    let client = request
-        .extensions()
-        .get::<ClientInfo>()
-        .and_then(|client| client.ip)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let decision = state
-        .password_limiter
-        .check(&format!("storefront-password:{}:{client}", storefront.id))
-        .await;
-    if !decision.allowed {
-        tracing::warn!(storefront = %storefront.id, %client, "storefront password attempts limited");
-        return Err(ApiError::too_many_requests(decision.retry_after));
-    }
+    let scope = format!("storefront-password:{}", storefront.id);
+    limit_attempts(&request, &state, &scope).await?;
     if !passwords::verify(body.into_inner().password, stored).await {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
