@@ -16,6 +16,7 @@ mod m20261121_000006_files;
 mod m20261121_000007_storefront_shipping;
 mod m20261121_000008_orders;
 mod m20261121_000009_recipient_lists;
+mod m20261122_000010_payments;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_storefront_shipping::Migration),
             Box::new(m20261121_000008_orders::Migration),
             Box::new(m20261121_000009_recipient_lists::Migration),
+            Box::new(m20261122_000010_payments::Migration),
         ]
     }
 }

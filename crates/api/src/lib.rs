@@ -10,7 +10,6 @@ pub mod dev_token;
 pub mod error;
 pub mod extractors;
 pub mod features;
-pub mod gift_codes;
 pub mod health;
 pub mod idempotency;
 pub mod metrics;

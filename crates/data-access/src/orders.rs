@@ -124,6 +124,10 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
         paid_at: Set(None),
+        payment_intent_id: Set(None),
+        payment_failure: Set(None),
+        refunded_minor: Set(0),
+        fee_refunded_minor: Set(0),
     }
     .insert(db)
     .await?;
@@ -199,6 +203,81 @@ pub async fn create(
     })
 }
 
+/// An order's recipients in checkout order.
+pub async fn recipients_of(
+    db: &impl ConnectionTrait,
+    order_id: uuid::Uuid,
+) -> Result<Vec<order_recipient::Model>, DbErr> {
+    Recipients::find()
+        .filter(order_recipient::Column::OrderId.eq(order_id))
+        .order_by_asc(order_recipient::Column::Position)
+        .all(db)
+        .await
+}
+
+/// Any vendor's order by id, for payment events (Stripe knows the order, not the caller).
+pub async fn find_any(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<order::Model>, DbErr> {
+    Orders::find_by_id(id).one(db).await
+}
+
+/// The order paid through `payment_intent_id`.
+pub async fn find_by_payment_intent(
+    db: &impl ConnectionTrait,
+    payment_intent_id: &str,
+) -> Result<Option<order::Model>, DbErr> {
+    Orders::find()
+        .filter(order::Column::PaymentIntentId.eq(payment_intent_id))
+        .one(db)
+        .await
+}
+
+/// Records the card order's PaymentIntent.
+pub async fn set_payment_intent(
+    db: &impl ConnectionTrait,
+    current: order::Model,
+    payment_intent_id: &str,
+) -> Result<order::Model, DbErr> {
+    let mut active: order::ActiveModel = current.into();
+    active.payment_intent_id = Set(Some(payment_intent_id.to_owned()));
+    active.updated_at = Set(now());
+    active.update(db).await
+}
+
+/// Records why a card payment attempt failed (`None` clears it), with an event.
+pub async fn set_payment_failure(
+    db: &impl ConnectionTrait,
+    current: order::Model,
+    failure: Option<String>,
+    actor: &str,
+) -> Result<order::Model, DbErr> {
+    if current.payment_failure == failure {
+        return Ok(current);
+    }
+    let status = current.status.clone();
+    let mut active: order::ActiveModel = current.into();
+    active.payment_failure = Set(failure.clone());
+    active.updated_at = Set(now());
+    let order = active.update(db).await?;
+    let note = failure.map_or_else(
+        || "payment retried".to_owned(),
+        |f| format!("payment failed: {f}"),
+    );
+    append_event(
+        db,
+        order.id,
+        None,
+        actor,
+        Some(&status),
+        &status,
+        Some(note),
+    )
+    .await?;
+    Ok(order)
+}
+
 /// The order with its lines and recipients: three queries.
 pub async fn find(
     db: &impl ConnectionTrait,
@@ -217,11 +296,7 @@ pub async fn find(
         .order_by_asc(order_line::Column::Position)
         .all(db)
         .await?;
-    let recipients = Recipients::find()
-        .filter(order_recipient::Column::OrderId.eq(order.id))
-        .order_by_asc(order_recipient::Column::Position)
-        .all(db)
-        .await?;
+    let recipients = recipients_of(db, order.id).await?;
     Ok(Some(OrderDetail {
         order,
         lines,

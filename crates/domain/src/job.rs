@@ -17,6 +17,7 @@ pub enum JobPayload {
     PushOrder(PushOrder),
     SendGift(SendGift),
     ProcessRecipientUpload(ProcessRecipientUpload),
+    ProcessStripeEvent(ProcessStripeEvent),
 }
 
 impl JobPayload {
@@ -30,6 +31,7 @@ impl JobPayload {
             Self::PushOrder(_) => PushOrder::KIND,
             Self::SendGift(_) => SendGift::KIND,
             Self::ProcessRecipientUpload(_) => ProcessRecipientUpload::KIND,
+            Self::ProcessStripeEvent(_) => ProcessStripeEvent::KIND,
         }
     }
 
@@ -40,6 +42,7 @@ impl JobPayload {
             Self::SendEmail(_) | Self::SendGift(_) => 8,
             Self::NotifySlack(_) => 5,
             Self::ProcessShopifyWebhook(_) | Self::SyncProducts(_) => 10,
+            Self::ProcessStripeEvent(_) => 12,
             Self::ProcessRecipientUpload(_) => 5,
             Self::GenerateInvoice(_) | Self::PushOrder(_) => 12,
         }
@@ -153,6 +156,18 @@ pub struct ProcessRecipientUpload {
 
 impl ProcessRecipientUpload {
     pub const KIND: &'static str = "process_recipient_upload";
+}
+
+/// Apply one stored Stripe webhook event (by its Stripe id). Applying is idempotent, so a
+/// retried job or a redelivered event changes nothing twice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProcessStripeEvent {
+    pub v: u32,
+    pub event_id: String,
+}
+
+impl ProcessStripeEvent {
+    pub const KIND: &'static str = "process_stripe_event";
 }
 
 /// Where a job row stands in the queue.

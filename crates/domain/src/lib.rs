@@ -9,6 +9,7 @@ pub mod ids;
 pub mod job;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod recipient_csv;
 pub mod shipping;
 pub mod storefront;

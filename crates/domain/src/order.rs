@@ -279,8 +279,45 @@ pub fn price(
     })
 }
 
+/// The reference a bank transfer quotes and every message about the order shows: the last
+/// 10 hex digits of the order id (its random part), upper case.
+pub fn payment_reference(order_id: uuid::Uuid) -> String {
+    let simple = order_id.simple().to_string();
+    format!("TRV-{}", simple[simple.len() - 10..].to_ascii_uppercase())
+}
+
+/// The part of the platform fee given back when `refunded` of `total` is refunded: in
+/// proportion, rounded half up, never more than the fee (Stripe's
+/// `refund_application_fee` gives the fee back in the same proportion).
+pub fn fee_refund(platform_fee: i64, total: i64, refunded: i64) -> i64 {
+    if total <= 0 || refunded <= 0 {
+        return 0;
+    }
+    let refunded = refunded.min(total);
+    let share = (i128::from(platform_fee) * i128::from(refunded) * 2 + i128::from(total))
+        / (i128::from(total) * 2);
+    i64::try_from(share).map_or(platform_fee, |share| share.min(platform_fee))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fee_is_refunded_in_proportion() {
+        assert_eq!(fee_refund(1_003, 21_003, 21_003), 1_003);
+        assert_eq!(fee_refund(1_003, 21_003, 0), 0);
+        // 1003 × 5000 / 21003 = 238.77 → 239
+        assert_eq!(fee_refund(1_003, 21_003, 5_000), 239);
+        // 100 × 1 / 200 = 0.5 → rounds up to 1
+        assert_eq!(fee_refund(100, 200, 1), 1);
+        assert_eq!(fee_refund(100, 200, 400), 100);
+    }
+
+    #[test]
+    fn the_payment_reference_is_the_random_tail_of_the_id() {
+        let id = uuid::Uuid::parse_str("0194c3c4-7f3a-7d21-9a4b-1c2d3e4f5a6b").unwrap();
+        assert_eq!(payment_reference(id), "TRV-2D3E4F5A6B");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

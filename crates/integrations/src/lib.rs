@@ -6,3 +6,4 @@ pub mod aws;
 pub mod mail;
 pub mod slack;
 pub mod storage;
+pub mod stripe;

@@ -513,7 +513,7 @@ pub async fn confirm_gift_address(
         None,
     )
     .await?;
-    super::orders::push(&txn, &recipient).await?;
+    trove_data_access::fulfilment::push(&txn, &recipient).await?;
     txn.commit().await?;
     Ok(web::Json(gift_view(&state, recipient).await?))
 }

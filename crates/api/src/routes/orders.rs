@@ -2,28 +2,23 @@
 //! status changes (mark a bank-transfer order paid, cancel an unpaid one, move it on), and
 //! tracking per recipient. Every change appends an event with who made it.
 //!
-//! When an order becomes paid (in the same transaction): the vendor's Slack hears of it;
-//! every `deliver_direct` recipient is ready to ship (`address_confirmed`, `push_order`
-//! queued); every link gift gets its redemption code and is `scheduled` (an `email_link`
-//! gift's `send_gift` job runs on its send date; the customer is emailed the
-//! `create_link` links). An expired gift can be reissued with a new code.
+//! When an order becomes paid, `trove_data_access::fulfilment::mark_paid` starts
+//! fulfilment in the same transaction (Slack, direct shipments, gift codes). An expired
+//! gift can be reissued with a new code.
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
-use crate::gift_codes;
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::{order, order_event, order_recipient};
-use trove_data_access::jobs;
 use trove_data_access::orders::{self, OrderDetail, OrderFilter};
-use trove_domain::ids::JobId;
-use trove_domain::job::{JobPayload, NotifySlack, PushOrder, SendEmail};
-use trove_domain::order::{OrderStatus, RecipientStatus};
+use trove_data_access::{fulfilment, jobs};
+use trove_domain::order::{OrderStatus, RecipientStatus, payment_reference};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -127,7 +122,7 @@ impl From<OrderDetail> for OrderView {
             shipping_minor: order.shipping_minor,
             platform_fee_minor: order.platform_fee_minor,
             fee_charged_minor: order.fee_charged_minor,
-            payment_reference: super::checkout::payment_reference(order.id),
+            payment_reference: payment_reference(order.id),
             lines: detail
                 .lines
                 .into_iter()
@@ -356,113 +351,17 @@ pub async fn change_order_status(
         ));
     }
     let actor = actor(&access);
-    let order = orders::set_status(&txn, detail.order, to, &actor, body.note)
-        .await?
-        .ok_or_else(|| ApiError::conflict("The order changed meanwhile; read it again."))?;
-    if to == OrderStatus::Paid {
-        on_paid(&txn, &state, &access, &order, &detail.recipients).await?;
-    }
+    let changed = if to == OrderStatus::Paid {
+        fulfilment::mark_paid(&txn, &state.orders, detail.order, &actor, body.note).await?
+    } else {
+        orders::set_status(&txn, detail.order, to, &actor, body.note).await?
+    };
+    changed.ok_or_else(|| ApiError::conflict("The order changed meanwhile; read it again."))?;
     txn.commit().await?;
     let detail = orders::find(&state.db, vendor, path.1)
         .await?
         .ok_or_else(not_found)?;
     Ok(web::Json(detail.into()))
-}
-
-/// What follows a payment: the vendor's Slack hears of it, direct deliveries are ready to
-/// ship, and link gifts get their codes (email links are sent on their date; the customer
-/// is emailed the `create_link` links to hand out).
-async fn on_paid(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    access: &VendorAccess,
-    order: &order::Model,
-    recipients: &[order_recipient::Model],
-) -> Result<(), ApiError> {
-    let now = jobs::now();
-    if access.vendor.slack_webhook_url.is_some() {
-        let count = recipients.len();
-        let slack = JobPayload::NotifySlack(NotifySlack {
-            v: 1,
-            vendor_id: access.vendor.id,
-            text: format!(
-                "New paid order {} for {count} recipient(s).",
-                super::checkout::payment_reference(order.id)
-            ),
-        });
-        jobs::enqueue(db, JobId::new(), &slack, now).await?;
-    }
-    let mut handed_out = Vec::new();
-    for recipient in recipients {
-        match recipient.delivery_method.as_str() {
-            "deliver_direct" => {
-                let recipient = orders::set_recipient_status(
-                    db,
-                    recipient.clone(),
-                    RecipientStatus::AddressConfirmed,
-                    "system",
-                    Some("paid; address given at checkout".into()),
-                )
-                .await?;
-                push(db, &recipient).await?;
-            }
-            method => {
-                let (recipient, code) =
-                    gift_codes::issue(db, &state.orders, recipient.clone(), "system", None).await?;
-                if method == "create_link" {
-                    handed_out.push((recipient.name, code));
-                }
-            }
-        }
-    }
-    if !handed_out.is_empty() {
-        email_links(db, state, order, &handed_out).await?;
-    }
-    Ok(())
-}
-
-/// Queues the shipment of a recipient whose address is confirmed.
-pub(crate) async fn push(
-    db: &impl ConnectionTrait,
-    recipient: &order_recipient::Model,
-) -> Result<(), ApiError> {
-    let push = JobPayload::PushOrder(PushOrder {
-        v: 1,
-        order_id: recipient.order_id,
-        recipient_id: recipient.id,
-    });
-    jobs::enqueue(db, JobId::new(), &push, jobs::now()).await?;
-    Ok(())
-}
-
-/// Emails the customer the `create_link` gift links to hand out.
-async fn email_links(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    order: &order::Model,
-    links: &[(String, String)],
-) -> Result<(), ApiError> {
-    let list = links
-        .iter()
-        .map(|(name, code)| format!("{name}: {}", gift_codes::link(&state.orders, code)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let email = JobPayload::SendEmail(SendEmail {
-        v: 1,
-        to: order.customer_email.clone(),
-        template: "gift_links".into(),
-        vendor_id: Some(order.vendor_id),
-        vars: std::collections::BTreeMap::from([
-            ("customer_name".to_owned(), order.customer_name.clone()),
-            (
-                "payment_reference".to_owned(),
-                super::checkout::payment_reference(order.id),
-            ),
-            ("links".to_owned(), list),
-        ]),
-    });
-    jobs::enqueue(db, JobId::new(), &email, jobs::now()).await?;
-    Ok(())
 }
 
 /// Gives a link gift a new code: the old code stops working. For a gift that expired (or
@@ -519,7 +418,7 @@ pub async fn reissue_gift(
         recipient.send_on = Some(today);
     }
     let method = recipient.delivery_method.clone();
-    let (recipient, code) = gift_codes::issue(
+    let (recipient, code) = fulfilment::issue_code(
         &txn,
         &state.orders,
         recipient,
@@ -528,9 +427,9 @@ pub async fn reissue_gift(
     )
     .await?;
     if method == "create_link" {
-        email_links(
+        fulfilment::email_links(
             &txn,
-            &state,
+            &state.orders,
             &detail.order,
             &[(recipient.name.clone(), code)],
         )

@@ -55,6 +55,7 @@ pub struct Settings {
     pub aws: AwsSettings,
     pub storage: StorageSettings,
     pub orders: OrderSettings,
+    pub stripe: StripeSettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,
@@ -485,6 +486,54 @@ impl Default for OrderSettings {
             redemption_days: 30,
             idempotency_hours: 24,
             redeem_url: "http://localhost:5174/gift".into(),
+        }
+    }
+}
+
+/// Card payments and vendor payouts through Stripe Connect. Without `secret_key`, card
+/// checkout and the vendor payment routes answer that payments are not configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StripeSettings {
+    /// The platform's secret API key (`sk_live_…` / `sk_test_…`).
+    pub secret_key: Option<SecretString>,
+    /// The platform's Connect client id (`ca_…`), for connecting an existing account.
+    pub client_id: Option<String>,
+    /// Stripe's API; tests point it at a local stand-in.
+    pub api_base: String,
+    /// Where Connect OAuth lives (authorize page and token exchange).
+    pub connect_base: String,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: Option<SecretString>,
+    /// The previous signing secret while a rotation is under way: either may sign.
+    pub webhook_secret_previous: Option<SecretString>,
+    /// How old a signed webhook may be.
+    pub webhook_tolerance_seconds: u64,
+    /// The longest one Stripe request may take.
+    pub timeout_seconds: u64,
+    /// Admin Portal page Stripe returns the vendor to after onboarding.
+    pub onboarding_return_url: String,
+    /// Admin Portal page Stripe sends the vendor to when a link expired (it asks for a new one).
+    pub onboarding_refresh_url: String,
+    /// Admin Portal page the Connect OAuth flow returns to (with `code` and `state`).
+    pub oauth_redirect_url: String,
+}
+
+impl Default for StripeSettings {
+    fn default() -> Self {
+        Self {
+            secret_key: None,
+            client_id: None,
+            api_base: "https://api.stripe.com/".into(),
+            connect_base: "https://connect.stripe.com/".into(),
+            webhook_secret: None,
+            webhook_secret_previous: None,
+            webhook_tolerance_seconds: 300,
+            timeout_seconds: 20,
+            onboarding_return_url: "http://localhost:5173/settings/payments?onboarding=done".into(),
+            onboarding_refresh_url: "http://localhost:5173/settings/payments?onboarding=expired"
+                .into(),
+            oauth_redirect_url: "http://localhost:5173/settings/payments/connected".into(),
         }
     }
 }

@@ -276,6 +276,32 @@ impl Settings {
             "an http(s) URL",
         );
 
+        for (key, value) in [
+            ("stripe.api_base", &self.stripe.api_base),
+            ("stripe.connect_base", &self.stripe.connect_base),
+            (
+                "stripe.onboarding_return_url",
+                &self.stripe.onboarding_return_url,
+            ),
+            (
+                "stripe.onboarding_refresh_url",
+                &self.stripe.onboarding_refresh_url,
+            ),
+            ("stripe.oauth_redirect_url", &self.stripe.oauth_redirect_url),
+        ] {
+            require(is_http_url(value), key, "an http(s) URL");
+        }
+        require(
+            (1..=3600).contains(&self.stripe.webhook_tolerance_seconds),
+            "stripe.webhook_tolerance_seconds",
+            "1 to 3600 seconds (Stripe's own default is 300)",
+        );
+        require(
+            (1..=120).contains(&self.stripe.timeout_seconds),
+            "stripe.timeout_seconds",
+            "1 to 120 seconds",
+        );
+
         if self.env == Environment::Production {
             require(
                 self.mail.transport != super::MailTransport::Outbox,
@@ -296,6 +322,11 @@ impl Settings {
                 self.storage.backend != super::StorageBackend::Local,
                 "storage.backend",
                 "s3: the local folder is an embedded backend and the production profile refuses it",
+            );
+            require(
+                self.stripe.secret_key.is_none() || self.stripe.webhook_secret.is_some(),
+                "stripe.webhook_secret",
+                "the webhook signing secret (required with stripe.secret_key: payments confirm through webhooks)",
             );
             require(
                 !database_url.starts_with("sqlite:"),

@@ -26,6 +26,14 @@ pub struct Model {
     pub created_at: DateTime,
     pub updated_at: DateTime,
     pub paid_at: Option<DateTime>,
+    /// The Stripe PaymentIntent of a card order.
+    pub payment_intent_id: Option<String>,
+    /// Why the last card payment attempt failed (cleared when it succeeds).
+    pub payment_failure: Option<String>,
+    /// What has been refunded to the customer so far.
+    pub refunded_minor: i64,
+    /// The part of the platform fee given back with those refunds (proportional).
+    pub fee_refunded_minor: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

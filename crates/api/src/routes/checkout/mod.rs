@@ -22,6 +22,7 @@ use trove_data_access::entities::storefront;
 use trove_data_access::{jobs, orders};
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, SendEmail};
+use trove_domain::order::payment_reference;
 use trove_domain::storefront::DeliveryMethod;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -175,13 +176,6 @@ pub struct PlacedOrder {
     pub quote: Quote,
     /// Where to pay for a bank transfer: quote this reference.
     pub payment_reference: String,
-}
-
-/// The reference a bank transfer quotes: the last 10 hex digits of the order id (its
-/// random part), upper case.
-pub(crate) fn payment_reference(order_id: Uuid) -> String {
-    let simple = order_id.simple().to_string();
-    format!("TRV-{}", simple[simple.len() - 10..].to_ascii_uppercase())
 }
 
 /// Places an order (bank transfer: stays `created`, the invoice is emailed). Send an
