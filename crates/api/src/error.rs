@@ -309,3 +309,31 @@ impl From<DbErr> for ApiError {
         }
     }
 }
+
+impl From<trove_integrations::stripe::StripeError> for ApiError {
+    fn from(error: trove_integrations::stripe::StripeError) -> Self {
+        use trove_integrations::stripe::StripeError;
+        match error {
+            StripeError::Unavailable(_) => Self::unavailable(error),
+            StripeError::Rejected {
+                status,
+                code,
+                message,
+            } => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "payment_provider_refused",
+                format!("Stripe refused the request: {message}"),
+            )
+            .with_details(serde_json::json!({ "stripe_status": status, "stripe_code": code })),
+            StripeError::Unexpected(_) => {
+                let mut refused = Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "payment_provider_error",
+                    "Stripe answered something unexpected; it has been reported.",
+                );
+                refused.cause = Some(error.into());
+                refused
+            }
+        }
+    }
+}

@@ -52,6 +52,8 @@ pub enum StartupError {
     Mail(#[from] trove_integrations::mail::MailError),
     #[error("storage settings are unusable: {0}")]
     Storage(#[from] trove_integrations::storage::StorageError),
+    #[error("stripe settings are unusable: {0}")]
+    Stripe(#[from] trove_integrations::stripe::StripeError),
 }
 
 pub struct Application {
@@ -220,6 +222,8 @@ pub(crate) async fn build_state(
         local_files,
         storage: settings.storage.clone(),
         orders: settings.orders.clone(),
+        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+        stripe_settings: settings.stripe.clone(),
     })
 }
 

@@ -9,8 +9,9 @@ use crate::rate_limit::RateLimiter;
 use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use trove_bootstrap::settings::{OrderSettings, StorageSettings};
+use trove_bootstrap::settings::{OrderSettings, StorageSettings, StripeSettings};
 use trove_integrations::storage::{FileStore, LocalStore};
+use trove_integrations::stripe::StripeClient;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -31,4 +32,7 @@ pub struct AppState {
     pub local_files: Option<Arc<LocalStore>>,
     pub storage: StorageSettings,
     pub orders: OrderSettings,
+    /// `None` when no Stripe secret key is configured: card payments are off.
+    pub stripe: Option<StripeClient>,
+    pub stripe_settings: StripeSettings,
 }

@@ -183,3 +183,75 @@ pub async fn issue_code(
     }
     Ok((recipient, code))
 }
+
+/// What Stripe says about an order's PaymentIntent (from the API or a webhook event).
+#[derive(Debug, Clone)]
+pub struct IntentReport<'a> {
+    pub id: &'a str,
+    /// `succeeded`, `payment_failed` is reported as `requires_payment_method` + `last_error`.
+    pub status: &'a str,
+    pub amount_minor: i64,
+    /// ISO 4217, upper case.
+    pub currency: &'a str,
+    pub last_error: Option<&'a str>,
+}
+
+/// What applying a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// The order became paid now.
+    Paid,
+    /// It was paid (or moved on) already: nothing more to do.
+    AlreadySettled,
+    /// The attempt failed; the reason is on the order.
+    Failed,
+    /// Stripe's amount or currency is not the order's: nothing changed.
+    Mismatch,
+    /// Still in progress at Stripe.
+    Pending,
+}
+
+/// Applies a PaymentIntent's state to its order: success marks it paid (once; the
+/// compare-and-set makes a second caller find it settled), a failed attempt is recorded.
+pub async fn apply_payment_intent(
+    db: &impl ConnectionTrait,
+    settings: &OrderSettings,
+    order: order::Model,
+    report: &IntentReport<'_>,
+    actor: &str,
+) -> Result<(order::Model, PaymentOutcome), DbErr> {
+    match report.status {
+        "succeeded" => {
+            if report.amount_minor != order.total_minor || report.currency != order.currency {
+                tracing::error!(
+                    order_id = %order.id,
+                    payment_intent = report.id,
+                    amount = report.amount_minor,
+                    currency = report.currency,
+                    "the payment does not match its order"
+                );
+                return Ok((order, PaymentOutcome::Mismatch));
+            }
+            let id = order.id;
+            let order = orders::set_payment_failure(db, order, None, actor).await?;
+            let note = Some(format!("card payment {}", report.id));
+            match mark_paid(db, settings, order, actor, note).await? {
+                Some(paid) => Ok((paid, PaymentOutcome::Paid)),
+                None => {
+                    let order = orders::find_any(db, id)
+                        .await?
+                        .ok_or_else(|| DbErr::RecordNotFound(id.to_string()))?;
+                    Ok((order, PaymentOutcome::AlreadySettled))
+                }
+            }
+        }
+        _ => match report.last_error {
+            Some(reason) if order.status == OrderStatus::Created.as_str() => {
+                let reason: String = reason.chars().take(500).collect();
+                let order = orders::set_payment_failure(db, order, Some(reason), actor).await?;
+                Ok((order, PaymentOutcome::Failed))
+            }
+            _ => Ok((order, PaymentOutcome::Pending)),
+        },
+    }
+}

@@ -3,13 +3,18 @@
 //! with a fresh `connection_id` (the Stripe idempotency key is derived from it) and no
 //! account id; `attach` records the account Stripe created. A retry finds the pending
 //! row and asks Stripe again with the same key. Resetting deletes the row.
+//!
+//! The vendor's onboarding status follows the account: `live` when it can accept
+//! payments, `stripe` while it is connected but not yet enabled or after a reset.
 
 use crate::entities::payment_account::{self, Entity as Accounts};
 use crate::jobs::now;
+use crate::vendors;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use trove_domain::ids::VendorId;
 use trove_domain::payment::AccountState;
+use trove_domain::vendor::OnboardingStatus;
 
 pub async fn find(
     db: &impl ConnectionTrait,
@@ -69,7 +74,9 @@ pub async fn attach(
     active.kind = Set(kind.to_owned());
     active.stripe_account_id = Set(Some(stripe_account_id.to_owned()));
     apply(&mut active, state);
-    active.update(db).await
+    let account = active.update(db).await?;
+    follow(db, account.vendor_id, state).await?;
+    Ok(account)
 }
 
 /// Replaces what Stripe last said about the account.
@@ -80,7 +87,23 @@ pub async fn update_state(
 ) -> Result<payment_account::Model, DbErr> {
     let mut active: payment_account::ActiveModel = current.into();
     apply(&mut active, state);
-    active.update(db).await
+    let account = active.update(db).await?;
+    follow(db, account.vendor_id, state).await?;
+    Ok(account)
+}
+
+/// Moves the vendor's onboarding status to what the account allows.
+async fn follow(
+    db: &impl ConnectionTrait,
+    vendor_id: uuid::Uuid,
+    state: &AccountState,
+) -> Result<(), DbErr> {
+    let status = if state.can_accept_payments() {
+        OnboardingStatus::Live
+    } else {
+        OnboardingStatus::Stripe
+    };
+    vendors::set_onboarding_status(db, VendorId::from(vendor_id), status).await
 }
 
 fn apply(active: &mut payment_account::ActiveModel, state: &AccountState) {
@@ -98,7 +121,11 @@ fn apply(active: &mut payment_account::ActiveModel, state: &AccountState) {
 /// Forgets the vendor's connection. `false` when there was none.
 pub async fn reset(db: &impl ConnectionTrait, vendor: VendorId) -> Result<bool, DbErr> {
     let deleted = Accounts::delete_by_id(vendor.as_uuid()).exec(db).await?;
-    Ok(deleted.rows_affected > 0)
+    if deleted.rows_affected == 0 {
+        return Ok(false);
+    }
+    vendors::set_onboarding_status(db, vendor, OnboardingStatus::Stripe).await?;
+    Ok(true)
 }
 
 /// The stored account state.

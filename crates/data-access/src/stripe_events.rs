@@ -5,7 +5,8 @@ use crate::entities::stripe_event::{self, Entity as Events};
 use crate::jobs::{self, now};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, SqlErr,
+    TransactionTrait,
 };
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, ProcessStripeEvent};
@@ -34,7 +35,7 @@ pub async fn receive(db: &DatabaseConnection, event: NewEvent) -> Result<bool, D
         v: 1,
         event_id: event.id.clone(),
     });
-    stripe_event::ActiveModel {
+    let inserted = stripe_event::ActiveModel {
         id: Set(event.id),
         event_type: Set(event.event_type.chars().take(255).collect()),
         account: Set(event.account),
@@ -44,7 +45,15 @@ pub async fn receive(db: &DatabaseConnection, event: NewEvent) -> Result<bool, D
         outcome: Set(None),
     }
     .insert(&txn)
-    .await?;
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // A concurrent delivery of the same event stored it first.
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Ok(false);
+        }
+        Err(error) => return Err(error),
+    }
     jobs::enqueue(&txn, JobId::new(), &job, now()).await?;
     txn.commit().await?;
     Ok(true)

@@ -108,3 +108,20 @@ pub async fn list(
     let items = paginator.fetch_page(page.saturating_sub(1)).await?;
     Ok((items, total))
 }
+
+/// Sets the vendor's onboarding status (it follows the Stripe account).
+pub async fn set_onboarding_status(
+    db: &impl ConnectionTrait,
+    id: VendorId,
+    status: OnboardingStatus,
+) -> Result<(), DbErr> {
+    Vendors::update_many()
+        .col_expr(
+            vendor::Column::OnboardingStatus,
+            sea_orm::sea_query::Expr::value(status.as_str()),
+        )
+        .filter(vendor::Column::Id.eq(id.as_uuid()))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -157,15 +157,17 @@ impl Authenticator {
             (TokenType::Recipient, false) => Ok(Principal::Recipient {
                 recipient_id: claims.sub,
             }),
-            (TokenType::ShopifyOauth | TokenType::XeroOauth, false) => Ok(Principal::OAuthState {
-                provider: claims.typ,
-                vendor_id: claims
-                    .vendor_id
-                    .ok_or_else(|| AuthError::Invalid("the state names no vendor".into()))?,
-                nonce: claims.nonce.unwrap_or_default(),
-                jti: claims.jti,
-                expires_at: claims.exp,
-            }),
+            (TokenType::ShopifyOauth | TokenType::XeroOauth | TokenType::StripeOauth, false) => {
+                Ok(Principal::OAuthState {
+                    provider: claims.typ,
+                    vendor_id: claims
+                        .vendor_id
+                        .ok_or_else(|| AuthError::Invalid("the state names no vendor".into()))?,
+                    nonce: claims.nonce.unwrap_or_default(),
+                    jti: claims.jti,
+                    expires_at: claims.exp,
+                })
+            }
             (TokenType::StorefrontSession, false) => Ok(Principal::StorefrontSession {
                 storefront_id: uuid::Uuid::parse_str(&claims.sub)
                     .map_err(|_| AuthError::Invalid("the session names no storefront".into()))?,
@@ -212,7 +214,7 @@ impl Authenticator {
         })
     }
 
-    /// The `state` of one Shopify or Xero connection round trip: bound to a vendor and a
+    /// The `state` of one Shopify, Xero or Stripe connection round trip: bound to a vendor and a
     /// nonce, valid for minutes, spendable once.
     pub fn issue_oauth_state(
         &self,
@@ -220,7 +222,10 @@ impl Authenticator {
         vendor_id: uuid::Uuid,
         nonce: &str,
     ) -> Result<String, AuthError> {
-        if !matches!(provider, TokenType::ShopifyOauth | TokenType::XeroOauth) {
+        if !matches!(
+            provider,
+            TokenType::ShopifyOauth | TokenType::XeroOauth | TokenType::StripeOauth
+        ) {
             return Err(AuthError::Invalid(format!(
                 "{provider} is not an OAuth state type"
             )));

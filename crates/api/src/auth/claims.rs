@@ -14,6 +14,7 @@ pub enum TokenType {
     Recipient,
     ShopifyOauth,
     XeroOauth,
+    StripeOauth,
     StorefrontSession,
 }
 
@@ -25,6 +26,7 @@ impl TokenType {
             Self::Recipient => "recipient",
             Self::ShopifyOauth => "shopify_oauth",
             Self::XeroOauth => "xero_oauth",
+            Self::StripeOauth => "stripe_oauth",
             Self::StorefrontSession => "storefront_session",
         }
     }

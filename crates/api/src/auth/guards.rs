@@ -213,6 +213,12 @@ impl OAuthProvider for Xero {
     const TOKEN_TYPE: TokenType = TokenType::XeroOauth;
 }
 
+#[derive(Debug)]
+pub struct StripeConnect;
+impl OAuthProvider for StripeConnect {
+    const TOKEN_TYPE: TokenType = TokenType::StripeOauth;
+}
+
 /// The `state` query parameter of an OAuth callback, validated and spent: a replay is 401.
 #[derive(Debug)]
 pub struct OAuthState<P> {

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod admin_jobs;
+pub mod card_payments;
 pub mod checkout;
 pub mod fallback;
 pub mod feature_flags;
@@ -15,12 +16,15 @@ pub mod members;
 pub mod metrics;
 pub mod offerings;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod public_storefronts;
 pub mod recipient_lists;
+pub mod refunds;
 pub mod shipping_zones;
 pub mod storefront_shipping;
 pub mod storefronts;
+pub mod stripe_webhook;
 pub mod uploads;
 pub mod vendors;
 pub mod well_known;
@@ -80,12 +84,23 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(public_storefronts::open_storefront_session)
         .service(checkout::quote_order)
         .service(checkout::place_order)
+        .service(card_payments::confirm_card_payment)
         .service(orders::list_orders)
         .service(orders::get_order)
         .service(orders::list_order_events)
         .service(orders::change_order_status)
         .service(orders::set_tracking)
         .service(orders::reissue_gift)
+        .service(refunds::create_refund)
+        .service(refunds::list_refunds)
+        .service(payments::get_payment_account)
+        .service(payments::create_payment_account)
+        .service(payments::refresh_onboarding_link)
+        .service(payments::start_payment_oauth)
+        .service(payments::complete_payment_oauth)
+        .service(payments::reset_payment_account)
+        .service(payments::list_payouts)
+        .service(stripe_webhook::receive_stripe_event)
         .service(gifts::redeem_gift)
         .service(gifts::get_gift)
         .service(gifts::set_gift_cart)

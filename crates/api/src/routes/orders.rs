@@ -109,6 +109,14 @@ pub struct OrderView {
     pub platform_fee_minor: i64,
     pub fee_charged_minor: i64,
     pub payment_reference: String,
+    /// The Stripe PaymentIntent of a card order.
+    pub payment_intent_id: Option<String>,
+    /// Why the last card payment attempt failed, if it did.
+    pub payment_failure: Option<String>,
+    /// Refunded to the customer so far.
+    pub refunded_minor: i64,
+    /// The part of the platform fee given back with those refunds.
+    pub fee_refunded_minor: i64,
     pub lines: Vec<LineView>,
     pub recipients: Vec<RecipientView>,
 }
@@ -123,6 +131,10 @@ impl From<OrderDetail> for OrderView {
             platform_fee_minor: order.platform_fee_minor,
             fee_charged_minor: order.fee_charged_minor,
             payment_reference: payment_reference(order.id),
+            payment_intent_id: order.payment_intent_id.clone(),
+            payment_failure: order.payment_failure.clone(),
+            refunded_minor: order.refunded_minor,
+            fee_refunded_minor: order.fee_refunded_minor,
             lines: detail
                 .lines
                 .into_iter()
@@ -209,7 +221,7 @@ fn not_found() -> ApiError {
     ApiError::not_found("No such order.")
 }
 
-fn actor(access: &VendorAccess) -> String {
+pub(crate) fn actor(access: &VendorAccess) -> String {
     format!("user:{}", access.staff.user.id)
 }
 

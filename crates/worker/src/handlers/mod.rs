@@ -5,6 +5,7 @@
 
 pub mod notify_slack;
 pub mod process_recipient_upload;
+pub mod process_stripe_event;
 pub mod push_order;
 pub mod send_email;
 pub mod send_gift;
@@ -46,7 +47,11 @@ pub async fn registry(
             db.clone(),
             &settings.orders.redeem_url,
         ))
-        .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files)))
+        .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files))
+        .with(process_stripe_event::ProcessStripeEventHandler::new(
+            db.clone(),
+            settings.orders.clone(),
+        )))
 }
 
 /// Reads a payload, or says why it never will be.

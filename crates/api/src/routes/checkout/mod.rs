@@ -7,8 +7,12 @@
 //! without an address is charged the highest rate among those zones: the recipient
 //! confirms the address later, and any zone must then match.
 //!
-//! Payment is by bank transfer here: the order stays `created`, the customer is emailed
-//! the invoice, and the vendor marks it paid. Card payment comes with the payments issue.
+//! Payment is by bank transfer (the order stays `created`, the customer is emailed the
+//! invoice, the vendor marks it paid) or by card: the order's PaymentIntent is created
+//! on the platform with a destination charge to the vendor's connected account and the
+//! platform fee as application fee, keyed by the order id; the Customer Frontend confirms
+//! it with the client secret. The order becomes `paid` when Stripe says the payment
+//! succeeded, through the webhook or the shopper's confirmation call, whichever is first.
 
 use super::public_storefronts::{require_unlocked, visible_storefront};
 use crate::error::{ApiError, ErrorBody};
@@ -18,12 +22,13 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trove_data_access::entities::storefront;
-use trove_data_access::{jobs, orders};
-use trove_domain::ids::JobId;
+use trove_data_access::entities::{order, storefront};
+use trove_data_access::{jobs, orders, payment_accounts};
+use trove_domain::ids::{JobId, VendorId};
 use trove_domain::job::{JobPayload, SendEmail};
 use trove_domain::order::payment_reference;
 use trove_domain::storefront::DeliveryMethod;
+use trove_integrations::stripe::NewPaymentIntent;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -87,7 +92,7 @@ pub struct RecipientBody {
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
     pub customer: Customer,
-    /// `bank_transfer` (card payment comes with Stripe).
+    /// `bank_transfer` or `card` (when the vendor's Stripe account accepts payments).
     #[serde(default = "bank_transfer")]
     pub payment_method: String,
     /// The items every recipient receives (or give a `budget` instead).
@@ -176,6 +181,15 @@ pub struct PlacedOrder {
     pub quote: Quote,
     /// Where to pay for a bank transfer: quote this reference.
     pub payment_reference: String,
+    /// For a card order: confirm this PaymentIntent with Stripe.js.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_payment: Option<CardPayment>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardPayment {
+    pub payment_intent_id: String,
+    pub client_secret: String,
 }
 
 /// Places an order (bank transfer: stays `created`, the invoice is emailed). Send an
@@ -207,28 +221,50 @@ pub async fn place_order(
     let scope = format!("orders:{}", storefront.id);
     crate::idempotency::once(&request, &state, &scope, &raw, async |txn| {
         let priced = price_order(&state, txn, &storefront, &body).await?;
-        let placed = store_order(txn, &storefront, priced).await?;
+        let placed = store_order(&state, txn, &storefront, priced).await?;
         Ok((StatusCode::CREATED, placed))
     })
     .await
 }
 
-/// Stores the order and queues the customer's invoice email, in the caller's transaction.
+/// Stores the order in the caller's transaction, then either queues the customer's
+/// invoice email (bank transfer) or creates its PaymentIntent (card).
 async fn store_order(
+    state: &AppState,
     txn: &sea_orm::DatabaseTransaction,
     storefront: &storefront::Model,
     priced: Priced,
 ) -> Result<PlacedOrder, ApiError> {
     let Priced { quote, order } = priced;
-    let customer_email = order.customer_email.clone();
-    let customer_name = order.customer_name.clone();
-    let actor = format!("customer:{customer_email}");
+    let actor = format!("customer:{}", order.customer_email);
     let detail = orders::create(txn, order, &actor).await?;
     let reference = payment_reference(detail.order.id);
+    let card_payment = if detail.order.payment_method == "card" {
+        Some(create_payment_intent(state, txn, storefront, &detail.order).await?)
+    } else {
+        queue_invoice(txn, storefront, &detail.order, &quote).await?;
+        None
+    };
+    Ok(PlacedOrder {
+        id: detail.order.id,
+        status: detail.order.status,
+        payment_method: detail.order.payment_method,
+        quote,
+        payment_reference: reference,
+        card_payment,
+    })
+}
+
+async fn queue_invoice(
+    txn: &sea_orm::DatabaseTransaction,
+    storefront: &storefront::Model,
+    order: &order::Model,
+    quote: &Quote,
+) -> Result<(), ApiError> {
     let vars = BTreeMap::from([
-        ("customer_name".to_owned(), customer_name),
+        ("customer_name".to_owned(), order.customer_name.clone()),
         ("storefront_name".to_owned(), storefront.name.clone()),
-        ("payment_reference".to_owned(), reference.clone()),
+        ("payment_reference".to_owned(), payment_reference(order.id)),
         (
             "total".to_owned(),
             format_money(quote.total_minor, &quote.currency),
@@ -237,18 +273,54 @@ async fn store_order(
     ]);
     let email = JobPayload::SendEmail(SendEmail {
         v: 1,
-        to: customer_email,
+        to: order.customer_email.clone(),
         template: "order_invoice".into(),
         vendor_id: Some(storefront.vendor_id),
         vars,
     });
     jobs::enqueue(txn, JobId::new(), &email, jobs::now()).await?;
-    Ok(PlacedOrder {
-        id: detail.order.id,
-        status: detail.order.status,
-        payment_method: detail.order.payment_method,
-        quote,
-        payment_reference: reference,
+    Ok(())
+}
+
+/// Creates the order's PaymentIntent: the whole total, a destination charge to the
+/// vendor's account, the platform fee as application fee. Keyed by the order id, so a
+/// retried call returns the same intent. If Stripe fails the order's transaction rolls
+/// back (503): the shopper never holds a client secret for an order we did not keep.
+async fn create_payment_intent(
+    state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
+    storefront: &storefront::Model,
+    order: &order::Model,
+) -> Result<CardPayment, ApiError> {
+    let stripe = super::payments::stripe(state)?;
+    let destination = payment_accounts::find(txn, VendorId::from(order.vendor_id))
+        .await?
+        .and_then(|account| account.stripe_account_id)
+        .ok_or_else(|| ApiError::conflict("The vendor's Stripe account was disconnected."))?;
+    let reference = payment_reference(order.id);
+    let intent = stripe
+        .create_payment_intent(NewPaymentIntent {
+            idempotency_key: format!("trove:order:{}:payment-intent", order.id),
+            amount_minor: order.total_minor,
+            currency: &order.currency,
+            destination: &destination,
+            application_fee_minor: order.platform_fee_minor,
+            description: format!("{} order {reference}", storefront.name),
+            receipt_email: &order.customer_email,
+            metadata: BTreeMap::from([
+                ("order_id".to_owned(), order.id.to_string()),
+                ("storefront_id".to_owned(), storefront.id.to_string()),
+                ("payment_reference".to_owned(), reference),
+            ]),
+        })
+        .await?;
+    let client_secret = intent
+        .client_secret
+        .ok_or_else(|| ApiError::internal("Stripe returned no client secret"))?;
+    orders::set_payment_intent(txn, order.clone(), &intent.id).await?;
+    Ok(CardPayment {
+        payment_intent_id: intent.id,
+        client_secret,
     })
 }
 

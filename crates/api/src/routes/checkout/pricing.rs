@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use trove_data_access::entities::storefront;
 use trove_data_access::orders::{NewLine, NewOrder, NewRecipient};
 use trove_data_access::shipping_zones::{self, Zone};
-use trove_data_access::{recipient_lists, storefront_shipping, storefronts};
+use trove_data_access::{payment_accounts, recipient_lists, storefront_shipping, storefronts};
 use trove_domain::email::Email;
 use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
@@ -38,6 +38,29 @@ fn field(errors: &mut Vec<FieldError>, field: String, message: impl Into<String>
 
 fn shipping_error(reason: &shipping::NoZone) -> String {
     crate::error::capitalise(&reason.to_string())
+}
+
+/// Why the storefront cannot take `method` now, if it cannot: card payments need Stripe
+/// configured and the vendor's connected account able to accept payments.
+async fn payment_problem(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    method: &str,
+) -> Result<Option<&'static str>, ApiError> {
+    Ok(match method {
+        "bank_transfer" => None,
+        "card" if state.stripe.is_none() => Some("card payments are not configured"),
+        "card" => {
+            let account = payment_accounts::find(db, vendor).await?;
+            let enabled = account.as_ref().is_some_and(|account| {
+                account.stripe_account_id.is_some()
+                    && payment_accounts::state_of(account).can_accept_payments()
+            });
+            (!enabled).then_some("this storefront does not take card payments yet")
+        }
+        _ => Some("must be bank_transfer or card"),
+    })
 }
 
 /// Checks and prices `body` on `storefront`, reading through `db` (the order's own
@@ -65,12 +88,8 @@ pub(crate) async fn price_order(
             "must be 1 to 200 characters",
         );
     }
-    if body.payment_method != "bank_transfer" {
-        field(
-            &mut errors,
-            "payment_method".into(),
-            "must be bank_transfer",
-        );
+    if let Some(problem) = payment_problem(state, db, vendor, &body.payment_method).await? {
+        field(&mut errors, "payment_method".into(), problem);
     }
     let budget = match &body.budget {
         None => None,
