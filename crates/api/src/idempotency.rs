@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use trove_data_access::idempotency::{self, Claim};
 
@@ -48,7 +48,7 @@ where
     T: Serialize,
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<(StatusCode, T), ApiError>,
 {
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let (status, value) = create(&txn).await?;
     let json = serde_json::to_string(&value).map_err(ApiError::internal)?;
     idempotency::complete(&txn, id, status.as_u16(), json.clone()).await?;
@@ -75,7 +75,7 @@ where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<(StatusCode, T), ApiError>,
 {
     let Some(key) = key_of(request)? else {
-        let txn = state.db.begin().await?;
+        let txn = trove_data_access::begin_write(&state.db).await?;
         let (status, value) = create(&txn).await?;
         let json = serde_json::to_string(&value).map_err(ApiError::internal)?;
         txn.commit().await?;

@@ -1,11 +1,13 @@
-//! `/health` and `/health/detailed`, including a database outage and recovery.
+//! `/health` and `/health/detailed`, including a database outage and recovery (and what a
+//! Stripe webhook gets meanwhile).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
 use secrecy::SecretString;
 use std::time::Duration;
-use support::TestApp;
+use support::fake_stripe::{self, WEBHOOK_SECRET};
+use support::{TestApp, json_of};
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
 
@@ -126,6 +128,63 @@ async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(recovered, "the API must recover once the database is back");
+}
+
+/// Stripe must retry an event the database could not take: 5xx while it is cut off, then
+/// the redelivered event is stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
+    let database = TestDatabase::create().await;
+    let Some((target, proxied_url)) = proxied(&database.url).await else {
+        eprintln!("embedded SQLite has no network to cut; skipping the outage test");
+        return;
+    };
+    let proxy = TcpProxy::start(target).await;
+    let app = TestApp::spawn_on(database, |settings| {
+        settings.database.url =
+            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
+        settings.database.acquire_timeout_seconds = 1;
+        settings.database.connect_timeout_seconds = 1;
+        settings.stripe.webhook_secret = Some(SecretString::from(WEBHOOK_SECRET));
+    })
+    .await;
+    let payload = fake_stripe::event(
+        "evt_outage",
+        "customer.created",
+        serde_json::json!({"id": "cus_1"}),
+        None,
+    );
+    let deliver = || {
+        let signature =
+            fake_stripe::signature(&[WEBHOOK_SECRET], chrono::Utc::now().timestamp(), &payload);
+        app.client
+            .post(app.url("/api/v1/webhooks/stripe"))
+            .header("stripe-signature", signature)
+            .body(payload.clone())
+            .send()
+    };
+
+    proxy.cut().await;
+    let refused = deliver().await.unwrap();
+    assert!(refused.status().is_server_error(), "{}", refused.status());
+
+    proxy.restore();
+    let mut stored = false;
+    for _ in 0..20 {
+        let response = deliver().await.unwrap();
+        if response.status() == 200 {
+            assert_eq!(json_of(response).await["duplicate"], false);
+            stored = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        stored,
+        "the redelivered event is stored once the database is back"
+    );
+    let again = json_of(deliver().await.unwrap()).await;
+    assert_eq!(again["duplicate"], true);
 }
 
 /// The server address behind a MySQL/PostgreSQL URL and the same URL with `{port}` in

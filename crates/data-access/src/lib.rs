@@ -32,5 +32,5 @@ pub mod uploads;
 pub mod users;
 pub mod vendors;
 
-pub use db::{connect, migrate};
+pub use db::{begin_write, connect, migrate};
 pub use error::is_unavailable;

@@ -8,7 +8,7 @@ use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use trove_domain::ids::{UserId, VendorId};
 use trove_domain::vendor::VendorRole;
@@ -118,7 +118,7 @@ pub async fn set_role(
     user: UserId,
     role: VendorRole,
 ) -> Result<vendor_membership::Model, MemberChangeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = membership(&txn, vendor, user)
         .await?
         .ok_or(MemberChangeError::NotFound)?;
@@ -138,7 +138,7 @@ pub async fn remove(
     vendor: VendorId,
     user: UserId,
 ) -> Result<(), MemberChangeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = membership(&txn, vendor, user)
         .await?
         .ok_or(MemberChangeError::NotFound)?;

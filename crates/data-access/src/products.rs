@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 use trove_domain::ids::VendorId;
@@ -92,7 +92,7 @@ pub async fn create(
     vendor: VendorId,
     fields: ProductFields,
 ) -> Result<ProductWithVariants, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let at = now();
     let product = product::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -122,7 +122,7 @@ pub async fn replace(
     id: uuid::Uuid,
     fields: ProductFields,
 ) -> Result<Option<ProductWithVariants>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let Some(current) = Products::find_by_id(id)
         .filter(product::Column::VendorId.eq(vendor.as_uuid()))
         .one(&txn)

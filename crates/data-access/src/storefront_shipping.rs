@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use trove_domain::ids::VendorId;
 
@@ -65,7 +65,7 @@ pub async fn set_zones(
     if !unknown.is_empty() {
         return Err(LinkError::UnknownZones(unknown));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     Links::delete_many()
         .filter(storefront_shipping_zone::Column::StorefrontId.eq(storefront_id))
         .exec(&txn)

@@ -147,7 +147,6 @@ pub async fn set_offering(
 ) -> Result<(), OfferingError> {
     use crate::entities::product::{self, Entity as Products};
     use crate::entities::storefront_product::{self, Entity as Offerings};
-    use sea_orm::TransactionTrait;
 
     let wanted: Vec<uuid::Uuid> = items.iter().map(|(id, _)| *id).collect();
     let owned: Vec<uuid::Uuid> = Products::find()
@@ -166,7 +165,7 @@ pub async fn set_offering(
     if !unknown.is_empty() {
         return Err(OfferingError::UnknownProducts(unknown));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     Offerings::delete_many()
         .filter(storefront_product::Column::StorefrontId.eq(storefront_id))
         .exec(&txn)
@@ -297,9 +296,8 @@ pub async fn duplicate(
 ) -> Result<storefront::Model, DbErr> {
     use crate::entities::storefront_product::{self, Entity as Offerings};
     use crate::entities::storefront_shipping_zone::{self, Entity as Links};
-    use sea_orm::TransactionTrait;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let at = now();
     let copy = storefront::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),

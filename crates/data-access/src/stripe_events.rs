@@ -4,10 +4,7 @@
 use crate::entities::stripe_event::{self, Entity as Events};
 use crate::jobs::{self, now};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, SqlErr,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, SqlErr};
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, ProcessStripeEvent};
 
@@ -23,7 +20,7 @@ pub struct NewEvent {
 /// Stores the event and queues its processing. `false` when the event was already
 /// stored (a redelivery): nothing is written.
 pub async fn receive(db: &DatabaseConnection, event: NewEvent) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if Events::find_by_id(event.id.as_str())
         .one(&txn)
         .await?

@@ -7,7 +7,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use trove_domain::ids::{UserId, VendorId};
 use trove_domain::vendor::{OnboardingStatus, VendorRole};
@@ -19,7 +19,7 @@ pub async fn create_with_owner(
     contact_email: Option<String>,
     owner: UserId,
 ) -> Result<vendor::Model, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let at = now();
     let vendor = vendor::ActiveModel {
         id: Set(VendorId::new().as_uuid()),

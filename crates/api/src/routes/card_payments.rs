@@ -6,7 +6,6 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{post, web};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use trove_data_access::fulfilment::{self, IntentReport, PaymentOutcome};
 use trove_data_access::orders;
@@ -57,7 +56,7 @@ pub async fn confirm_card_payment(
     let intent = super::payments::stripe(&state)?
         .retrieve_payment_intent(&body.payment_intent_id)
         .await?;
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let order = orders::find_any(&txn, order.id)
         .await?
         .ok_or_else(not_found)?;

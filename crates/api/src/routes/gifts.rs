@@ -12,7 +12,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -150,7 +149,7 @@ pub async fn redeem_gift(
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&request, &state, "gift-redeem").await?;
     let code = body.into_inner().code;
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let recipient = gifts::find_by_code_hash(&txn, &gifts::code_hash(code.trim()))
         .await?
         .ok_or_else(no_gift)?;
@@ -503,7 +502,7 @@ pub async fn confirm_gift_address(
         }])
     })?;
     let address_json = serde_json::to_string(&address).map_err(ApiError::internal)?;
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let recipient = gifts::set_address(&txn, recipient, address_json, zone.id).await?;
     let recipient = orders::set_recipient_status(
         &txn,

@@ -9,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trove_data_access::invitations::{self, NewInvitation};
@@ -163,7 +162,7 @@ pub async fn invite_member(
         ]),
     });
 
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let invitation = invitations::create(
         &txn,
         NewInvitation {
@@ -227,7 +226,7 @@ pub async fn accept_invitation(
     let role: VendorRole = invitation.role.parse().map_err(ApiError::internal)?;
     let vendor = trove_domain::ids::VendorId::from(invitation.vendor_id);
 
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     if !invitations::mark_accepted(&txn, invitation.id).await? {
         return Err(ApiError::conflict("This invitation was already accepted."));
     }

@@ -13,7 +13,6 @@ use crate::validation::{Fields, paging};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::{order, order_event, order_recipient};
 use trove_data_access::orders::{self, OrderDetail, OrderFilter};
@@ -351,7 +350,7 @@ pub async fn change_order_status(
         .finish()?;
     let to = to.map_err(ApiError::internal)?;
     let vendor = access.vendor_id();
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let detail = orders::find(&txn, vendor, path.1)
         .await?
         .ok_or_else(not_found)?;
@@ -395,7 +394,7 @@ pub async fn reissue_gift(
     path: web::Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<web::Json<RecipientView>, ApiError> {
     let (_, order_id, recipient_id) = path.into_inner();
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let detail = orders::find(&txn, access.vendor_id(), order_id)
         .await?
         .ok_or_else(not_found)?;
@@ -480,7 +479,7 @@ pub async fn set_tracking(
         )
         .finish()?;
     let (_, order_id, recipient_id) = path.into_inner();
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let detail = orders::find(&txn, access.vendor_id(), order_id)
         .await?
         .ok_or_else(not_found)?;

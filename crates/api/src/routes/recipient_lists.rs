@@ -9,7 +9,6 @@ use crate::state::AppState;
 use crate::validation::Fields;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::recipient_list;
 use trove_data_access::{jobs, recipient_lists, storefronts};
@@ -135,7 +134,7 @@ pub async fn create_recipient_list(
         &[("upload_id", body.upload_id, UploadPurpose::RecipientCsv)],
     )
     .await?;
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let list = recipient_lists::create(
         &txn,
         vendor,

@@ -15,7 +15,6 @@ use crate::state::AppState;
 use crate::validation::Fields;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trove_data_access::entities::order_refund;
@@ -141,7 +140,7 @@ pub async fn create_refund(
         .refund(key, &payment_intent, amount, metadata)
         .await?;
     let actor = super::orders::actor(&access);
-    let txn = state.db.begin().await?;
+    let txn = trove_data_access::begin_write(&state.db).await?;
     let order = orders::find_any(&txn, order.id)
         .await?
         .ok_or_else(not_found)?;

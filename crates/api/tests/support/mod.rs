@@ -2,6 +2,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth0;
+pub mod fake_stripe;
+pub mod shop;
 
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
@@ -17,6 +19,10 @@ pub struct TestApp {
     pub signing_key: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    /// The settings the app runs with.
+    pub settings: Settings,
+    /// The app's own pool, which the worker shares as in the all-in-one binary.
+    pool: sea_orm::DatabaseConnection,
     shutdown: CancellationToken,
 }
 
@@ -63,7 +69,12 @@ impl TestApp {
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 
-        let application = Application::build(&settings).await.expect("build the app");
+        let pool = trove_data_access::connect(&settings.database)
+            .await
+            .expect("open the app's pool");
+        let application = Application::build_with_db(&settings, pool.clone())
+            .await
+            .expect("build the app");
         let address = format!("http://127.0.0.1:{}", application.port());
         let shutdown = CancellationToken::new();
         tokio::spawn(application.run_until_stopped(shutdown.clone()));
@@ -82,8 +93,20 @@ impl TestApp {
             signing_key,
             client,
             database,
+            settings,
+            pool,
             shutdown,
         }
+    }
+
+    /// Runs the worker over the app's database and settings until the app stops.
+    pub async fn start_worker(&self) {
+        let mut settings = self.settings.clone();
+        settings.worker.poll_interval_ms = 50;
+        let worker = trove_worker::WorkerService::from_settings(self.pool.clone(), &settings, None)
+            .await
+            .expect("build the worker");
+        tokio::spawn(worker.run_until_stopped(self.shutdown.clone()));
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -14,7 +14,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::time::Duration;
 use trove_domain::ids::JobId;
@@ -164,7 +164,7 @@ async fn claim_skip_locked(
     lease: Duration,
 ) -> Result<Option<ClaimedJob>, DbErr> {
     let at = now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let candidate = Jobs::find()
         .filter(claimable(at))
         .filter(job::Column::Kind.is_in(kinds.iter().copied()))
@@ -261,7 +261,7 @@ pub async fn was_processed(db: &impl ConnectionTrait, id: JobId) -> Result<bool,
 
 /// The job succeeded: its processed record is written and it leaves the queue, together.
 pub async fn complete(db: &DatabaseConnection, id: JobId, kind: &str) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if ProcessedJobs::find_by_id(id.as_uuid())
         .one(&txn)
         .await?

@@ -89,7 +89,7 @@ fn sign_raw(secret: &str, timestamp: i64, payload: &[u8]) -> hmac::Tag {
 }
 
 fn decode_hex(value: &str) -> Option<Vec<u8>> {
-    if value.len() % 2 != 0 {
+    if !value.len().is_multiple_of(2) {
         return None;
     }
     (0..value.len())

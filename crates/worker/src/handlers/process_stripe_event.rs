@@ -13,7 +13,7 @@
 use super::{parse, transient};
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use serde_json::Value;
 use trove_bootstrap::settings::OrderSettings;
 use trove_data_access::fulfilment::{self, IntentReport};
@@ -149,7 +149,9 @@ impl JobHandler for ProcessStripeEventHandler {
                 "payload is not a process_stripe_event job".into(),
             ));
         };
-        let txn = self.db.begin().await.map_err(transient)?;
+        let txn = trove_data_access::begin_write(&self.db)
+            .await
+            .map_err(transient)?;
         let stored = stripe_events::find(&txn, &job.event_id)
             .await
             .map_err(transient)?

@@ -7,7 +7,7 @@
 use super::{parse, transient};
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use trove_data_access::orders;
 use trove_domain::job::JobPayload;
 use trove_domain::order::RecipientStatus;
@@ -35,7 +35,9 @@ impl JobHandler for PushOrderHandler {
                 "payload is not a push_order job".into(),
             ));
         };
-        let txn = self.db.begin().await.map_err(transient)?;
+        let txn = trove_data_access::begin_write(&self.db)
+            .await
+            .map_err(transient)?;
         let recipient = orders::find_recipient(&txn, push.order_id, push.recipient_id)
             .await
             .map_err(transient)?

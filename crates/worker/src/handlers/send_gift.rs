@@ -6,7 +6,7 @@
 use super::{parse, transient};
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
 use trove_data_access::{gifts, jobs, orders};
 use trove_domain::ids::{JobId, VendorId};
@@ -38,7 +38,9 @@ impl JobHandler for SendGiftHandler {
         let JobPayload::SendGift(gift) = parse(payload)? else {
             return Err(JobError::Permanent("payload is not a send_gift job".into()));
         };
-        let txn = self.db.begin().await.map_err(transient)?;
+        let txn = trove_data_access::begin_write(&self.db)
+            .await
+            .map_err(transient)?;
         let recipient = orders::find_recipient(&txn, gift.order_id, gift.recipient_id)
             .await
             .map_err(transient)?
