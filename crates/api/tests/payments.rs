@@ -673,3 +673,55 @@ async fn webhooks_need_a_fresh_signature_under_a_current_secret() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_checkout_needs_an_enabled_account_and_a_stripe_outage_keeps_no_order() {
+    let fake = FakeStripe::start().await;
+    let app = spawn(&fake).await;
+    let shop = shop(&app).await;
+    let mut body = checkout(&shop.variant);
+    body["payment_method"] = json!("card");
+
+    let refused = error_body(
+        post_order(&app, None, &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        refused["details"]
+            .to_string()
+            .contains("does not take card payments"),
+        "{refused}"
+    );
+    connect(&app, &fake, &shop.vendor, &shop.ann).await;
+
+    fake.fail_next(1, 503);
+    let failed = post_order(&app, Some("card-retry"), &body).await;
+    error_body(failed, 503, "service_unavailable").await;
+    let orders = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{}/orders", shop.vendor),
+            &shop.ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        orders["total"], 0,
+        "no order kept without its PaymentIntent"
+    );
+
+    let placed = post_order(&app, Some("card-retry"), &body).await;
+    assert_eq!(placed.status(), 201);
+    let placed = json_of(placed).await;
+    assert!(placed["card_payment"]["client_secret"].is_string());
+    let replayed = json_of(post_order(&app, Some("card-retry"), &body).await).await;
+    assert_eq!(replayed["card_payment"], placed["card_payment"]);
+    let created = fake.requests_to("POST", "/v1/payment_intents");
+    assert_eq!(
+        created.len(),
+        2,
+        "the failed attempt and the retry; the replay asks nothing"
+    );
+}

@@ -203,6 +203,9 @@ pub enum PaymentOutcome {
     Paid,
     /// It was paid (or moved on) already: nothing more to do.
     AlreadySettled,
+    /// The order was cancelled before the money came in: logged on the order for the
+    /// vendor to refund at Stripe.
+    PaidWhileCancelled,
     /// The attempt failed; the reason is on the order.
     Failed,
     /// Stripe's amount or currency is not the order's: nothing changed.
@@ -241,7 +244,18 @@ pub async fn apply_payment_intent(
                     let order = orders::find_any(db, id)
                         .await?
                         .ok_or_else(|| DbErr::RecordNotFound(id.to_string()))?;
-                    Ok((order, PaymentOutcome::AlreadySettled))
+                    if order.status != OrderStatus::Cancelled.as_str() {
+                        return Ok((order, PaymentOutcome::AlreadySettled));
+                    }
+                    tracing::error!(order_id = %id, payment_intent = report.id, "a cancelled order was paid");
+                    let note = format!(
+                        "card payment {} succeeded after the order was cancelled: refund it in Stripe",
+                        report.id
+                    );
+                    let status = order.status.as_str();
+                    orders::append_event(db, id, None, actor, Some(status), status, Some(note))
+                        .await?;
+                    Ok((order, PaymentOutcome::PaidWhileCancelled))
                 }
             }
         }

@@ -430,6 +430,22 @@ mod tests {
     }
 
     #[test]
+    fn stripe_needs_a_webhook_secret_in_production_and_sane_limits() {
+        let mut settings = production();
+        settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
+        settings.stripe.secret_key = Some(SecretString::from("sk_live_x"));
+        assert_eq!(keys_of(&settings), vec!["stripe.webhook_secret"]);
+        settings.stripe.webhook_secret = Some(SecretString::from("whsec_x"));
+        assert!(keys_of(&settings).is_empty());
+        settings.stripe.webhook_tolerance_seconds = 0;
+        settings.stripe.api_base = "api.stripe.com".into();
+        assert_eq!(
+            keys_of(&settings),
+            vec!["stripe.api_base", "stripe.webhook_tolerance_seconds"]
+        );
+    }
+
+    #[test]
     fn production_accepts_a_server_database() {
         let mut settings = production();
         settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
