@@ -6,8 +6,10 @@ mod support;
 
 use secrecy::SecretString;
 use std::time::Duration;
-use support::fake_stripe::{self, WEBHOOK_SECRET};
+use support::fake_stripe::WEBHOOK_SECRET;
+use support::payments;
 use support::{TestApp, json_of};
+use trove_bootstrap::Settings;
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
 
@@ -93,19 +95,9 @@ async fn a_broken_queue_table_is_503_naming_it() {
 /// SQLite has no network to cut, so this runs in the server-backed suites only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
-    let database = TestDatabase::create().await;
-    let Some((target, proxied_url)) = proxied(&database.url).await else {
-        eprintln!("embedded SQLite has no network to cut; skipping the outage test");
+    let Some((app, proxy)) = behind_a_proxy(|_| {}).await else {
         return;
     };
-    let proxy = TcpProxy::start(target).await;
-    let app = TestApp::spawn_on(database, |settings| {
-        settings.database.url =
-            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
-        settings.database.acquire_timeout_seconds = 1;
-        settings.database.connect_timeout_seconds = 1;
-    })
-    .await;
 
     assert_eq!(app.get("/health/detailed").await.status(), 200);
 
@@ -134,21 +126,14 @@ async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
 /// the redelivered event is stored once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
-    let database = TestDatabase::create().await;
-    let Some((target, proxied_url)) = proxied(&database.url).await else {
-        eprintln!("embedded SQLite has no network to cut; skipping the outage test");
-        return;
-    };
-    let proxy = TcpProxy::start(target).await;
-    let app = TestApp::spawn_on(database, |settings| {
-        settings.database.url =
-            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
-        settings.database.acquire_timeout_seconds = 1;
-        settings.database.connect_timeout_seconds = 1;
+    let Some((app, proxy)) = behind_a_proxy(|settings| {
         settings.stripe.webhook_secret = Some(SecretString::from(WEBHOOK_SECRET));
     })
-    .await;
-    let payload = fake_stripe::event(
+    .await
+    else {
+        return;
+    };
+    let payload = payments::event(
         "evt_outage",
         "customer.created",
         serde_json::json!({"id": "cus_1"}),
@@ -156,7 +141,7 @@ async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
     );
     let deliver = || {
         let signature =
-            fake_stripe::signature(&[WEBHOOK_SECRET], chrono::Utc::now().timestamp(), &payload);
+            payments::signature(&[WEBHOOK_SECRET], chrono::Utc::now().timestamp(), &payload);
         app.client
             .post(app.url("/api/v1/webhooks/stripe"))
             .header("stripe-signature", signature)
@@ -185,6 +170,26 @@ async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
     );
     let again = json_of(deliver().await.unwrap()).await;
     assert_eq!(again["duplicate"], true);
+}
+
+/// The app over a fresh MySQL/PostgreSQL database reached through a proxy the test can
+/// cut, with short pool timeouts. `None` on SQLite, which has no network to cut.
+async fn behind_a_proxy(customise: impl FnOnce(&mut Settings)) -> Option<(TestApp, TcpProxy)> {
+    let database = TestDatabase::create().await;
+    let Some((target, proxied_url)) = proxied(&database.url).await else {
+        eprintln!("embedded SQLite has no network to cut; skipping the outage test");
+        return None;
+    };
+    let proxy = TcpProxy::start(target).await;
+    let app = TestApp::spawn_on(database, |settings| {
+        settings.database.url =
+            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
+        settings.database.acquire_timeout_seconds = 1;
+        settings.database.connect_timeout_seconds = 1;
+        customise(settings);
+    })
+    .await;
+    Some((app, proxy))
 }
 
 /// The server address behind a MySQL/PostgreSQL URL and the same URL with `{port}` in

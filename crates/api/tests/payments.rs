@@ -1,7 +1,6 @@
-//! Stripe Connect against a local stand-in that speaks Stripe's wire format: onboarding
-//! (Express and OAuth), card checkout with the platform fee as application fee, the paid
-//! transition raced between the webhook and the shopper's confirmation, refunds with the
-//! fee given back in proportion, payouts, and webhook signatures.
+//! Card payments against a local stand-in that speaks Stripe's wire format: checkout with
+//! the platform fee as application fee, the paid transition raced between the webhook and
+//! the shopper's confirmation, refunds with the fee given back in proportion, payouts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -9,78 +8,11 @@ mod support;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use std::time::Duration;
-use support::fake_stripe::{self, FakeStripe, OAUTH_ACCOUNT, OAUTH_CODE, WEBHOOK_SECRET};
+use support::fake_stripe::FakeStripe;
+use support::payments::{self, connect, deliver_signed, processed, spawn};
 use support::shop::{Shop, checkout, post_order, shop};
 use support::{TestApp, error_body, json_of};
-use trove_api::auth::TokenType;
-use trove_data_access::entities::{job, order_event, stripe_event};
-
-async fn spawn(fake: &FakeStripe) -> TestApp {
-    let app = TestApp::spawn_with(|settings| fake.configure(settings)).await;
-    app.start_worker().await;
-    app
-}
-
-async fn deliver(app: &TestApp, payload: &str, signature: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/webhooks/stripe"))
-        .header("content-type", "application/json")
-        .header("stripe-signature", signature)
-        .body(payload.to_owned())
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn deliver_signed(app: &TestApp, payload: &str) -> reqwest::Response {
-    let signature =
-        fake_stripe::signature(&[WEBHOOK_SECRET], chrono::Utc::now().timestamp(), payload);
-    deliver(app, payload, &signature).await
-}
-
-/// Waits until the worker has applied the stored event `id`; returns its outcome.
-async fn processed(app: &TestApp, id: &str) -> String {
-    for _ in 0..200 {
-        let row = stripe_event::Entity::find_by_id(id)
-            .one(&app.database.db)
-            .await
-            .unwrap();
-        if let Some(outcome) = row.and_then(|row| row.processed_at.and(row.outcome)) {
-            return outcome;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("event {id} was not processed");
-}
-
-/// Connects the shop's vendor through an Express account that Stripe then enables
-/// (`account.updated`). Returns the account id.
-async fn connect(app: &TestApp, fake: &FakeStripe, vendor: &str, owner: &str) -> String {
-    let created = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/vendors/{vendor}/payments/account"),
-            owner,
-            Some(json!({"country": "AU"})),
-        )
-        .await;
-    assert_eq!(created.status(), 201);
-    let account = json_of(created).await["account"]["stripe_account_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let event_id = format!("evt_enable_{account}");
-    let payload = fake_stripe::event(
-        &event_id,
-        "account.updated",
-        fake.enable_account(&account),
-        Some(&account),
-    );
-    assert_eq!(deliver_signed(app, &payload).await.status(), 200);
-    processed(app, &event_id).await;
-    account
-}
+use trove_data_access::entities::{order_event, stripe_event};
 
 async fn order_of(app: &TestApp, vendor: &str, owner: &str, id: &str) -> Value {
     json_of(
@@ -89,165 +21,6 @@ async fn order_of(app: &TestApp, vendor: &str, owner: &str, id: &str) -> Value {
     )
     .await
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_vendor_onboards_with_an_express_account_or_connects_an_existing_one() {
-    let fake = FakeStripe::start().await;
-    let app = spawn(&fake).await;
-    let ann = app.token(TokenType::Vendor, "ann@example.com");
-    let vendor = app.create_vendor(&ann, "Acme").await;
-    let base = format!("/api/v1/vendors/{vendor}/payments");
-
-    let status = json_of(app.get_as(&format!("{base}/account"), &ann).await).await;
-    assert_eq!(status["status"], "not_connected");
-    assert_eq!(status["can_accept_payments"], false);
-
-    // Stripe down: 503, and the retry reaches the same account through the same key.
-    fake.fail_next(1, 500);
-    let failed = app
-        .call(
-            Method::POST,
-            &format!("{base}/account"),
-            &ann,
-            Some(json!({"country": "AU"})),
-        )
-        .await;
-    error_body(failed, 503, "service_unavailable").await;
-    let created = app
-        .call(
-            Method::POST,
-            &format!("{base}/account"),
-            &ann,
-            Some(json!({"country": "AU"})),
-        )
-        .await;
-    assert_eq!(created.status(), 201);
-    let created = json_of(created).await;
-    let account = created["account"]["stripe_account_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(created["account"]["status"], "pending");
-    assert_eq!(created["account"]["kind"], "express");
-    assert_eq!(
-        created["account"]["requirements_due"],
-        json!(["external_account", "tos_acceptance.date"])
-    );
-    assert!(
-        created["onboarding"]["url"]
-            .as_str()
-            .unwrap()
-            .contains(&account)
-    );
-    let creations = fake.requests_to("POST", "/v1/accounts");
-    assert_eq!(creations.len(), 2);
-    assert_eq!(creations[0].idempotency_key, creations[1].idempotency_key);
-    assert!(
-        creations[0]
-            .idempotency_key
-            .as_deref()
-            .unwrap()
-            .starts_with("trove:connect-account:")
-    );
-    let form = &creations[1].form;
-    assert_eq!(form["type"], "express");
-    assert_eq!(form["country"], "AU");
-    assert_eq!(form["capabilities[transfers][requested]"], "true");
-    assert_eq!(form["capabilities[card_payments][requested]"], "true");
-    assert_eq!(form["metadata[vendor_id]"], vendor);
-    let link = &fake.requests_to("POST", "/v1/account_links")[0].form;
-    assert_eq!(link["account"], account);
-    assert_eq!(link["type"], "account_onboarding");
-    assert!(link["return_url"].starts_with("http"));
-
-    let again = app
-        .call(Method::POST, &format!("{base}/account"), &ann, None)
-        .await;
-    error_body(again, 409, "already_connected").await;
-    let refreshed = app
-        .call(Method::POST, &format!("{base}/account/links"), &ann, None)
-        .await;
-    assert_eq!(refreshed.status(), 201);
-    let links = fake.requests_to("POST", "/v1/account_links");
-    assert_eq!(links.len(), 2);
-    assert_ne!(links[0].idempotency_key, links[1].idempotency_key);
-
-    // Another vendor's owner sees nothing of it.
-    let bob = app.token(TokenType::Vendor, "bob@example.com");
-    app.create_vendor(&bob, "Bobs").await;
-    error_body(
-        app.get_as(&format!("{base}/account"), &bob).await,
-        404,
-        "not_found",
-    )
-    .await;
-    error_body(
-        app.call(Method::DELETE, &format!("{base}/account"), &bob, None)
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
-
-    // Stripe enables the account: the status and the vendor's onboarding follow.
-    let payload = fake_stripe::event(
-        "evt_acct_1",
-        "account.updated",
-        fake.enable_account(&account),
-        Some(&account),
-    );
-    assert_eq!(deliver_signed(&app, &payload).await.status(), 200);
-    assert!(processed(&app, "evt_acct_1").await.contains("enabled"));
-    let status = json_of(app.get_as(&format!("{base}/account"), &ann).await).await;
-    assert_eq!(status["status"], "enabled");
-    assert_eq!(status["can_accept_payments"], true);
-    assert_eq!(status["capabilities"]["transfers"], "active");
-    let onboarding = json_of(
-        app.get_as(&format!("/api/v1/vendors/{vendor}/onboarding"), &ann)
-            .await,
-    )
-    .await;
-    assert_eq!(onboarding["status"], "live");
-
-    // Reset, then connect an existing account through Connect OAuth.
-    let reset = app
-        .call(Method::DELETE, &format!("{base}/account"), &ann, None)
-        .await;
-    assert_eq!(reset.status(), 204);
-    let status = json_of(app.get_as(&format!("{base}/account"), &ann).await).await;
-    assert_eq!(status["status"], "not_connected");
-    let start = json_of(
-        app.call(Method::POST, &format!("{base}/account/oauth"), &ann, None)
-            .await,
-    )
-    .await;
-    let url = reqwest::Url::parse(start["authorize_url"].as_str().unwrap()).unwrap();
-    assert!(url.path().ends_with("/oauth/authorize"));
-    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-    assert_eq!(query["client_id"], "ca_trove_fake");
-    assert_eq!(query["scope"], "read_write");
-    let state = &query["state"];
-
-    let callback = |code: &str| {
-        app.client
-            .post(app.url(&format!(
-                "/api/v1/payments/oauth/callback?state={state}&code={code}"
-            )))
-            .send()
-    };
-    let connected = callback(OAUTH_CODE).await.unwrap();
-    assert_eq!(connected.status(), 200);
-    let connected = json_of(connected).await;
-    assert_eq!(connected["stripe_account_id"], OAUTH_ACCOUNT);
-    assert_eq!(connected["kind"], "standard");
-    assert_eq!(connected["status"], "enabled");
-    let token = &fake.requests_to("POST", "/connect/oauth/token")[0].form;
-    assert_eq!(token["grant_type"], "authorization_code");
-    assert_eq!(token["code"], OAUTH_CODE);
-    // The state is spent.
-    error_body(callback(OAUTH_CODE).await.unwrap(), 401, "invalid_token").await;
-}
-
 struct PaidOrder {
     app: TestApp,
     fake: FakeStripe,
@@ -284,7 +57,7 @@ async fn paid_order() -> PaidOrder {
         .as_str()
         .unwrap()
         .to_owned();
-    let payload = fake_stripe::event(
+    let payload = payments::event(
         "evt_paid",
         "payment_intent.succeeded",
         fake.succeed(&intent),
@@ -340,7 +113,7 @@ async fn a_card_order_charges_the_vendor_with_the_fee_and_is_paid_exactly_once()
     );
 
     // A declined attempt is recorded; the order waits.
-    let declined = fake_stripe::event(
+    let declined = payments::event(
         "evt_declined",
         "payment_intent.payment_failed",
         fake.decline(&intent),
@@ -356,7 +129,7 @@ async fn a_card_order_charges_the_vendor_with_the_fee_and_is_paid_exactly_once()
     );
 
     // The retry succeeds: the webhook arrives three times, raced with the shopper's call.
-    let succeeded = fake_stripe::event(
+    let succeeded = payments::event(
         "evt_succeeded",
         "payment_intent.succeeded",
         fake.succeed(&intent),
@@ -487,7 +260,7 @@ async fn a_partial_refund_gives_back_the_fee_in_proportion_and_the_webhook_recon
     assert_eq!(after["fee_refunded_minor"], 244);
 
     // Stripe's charge.refunded for the same refund changes nothing.
-    let same = fake_stripe::event(
+    let same = payments::event(
         "evt_refund_1",
         "charge.refunded",
         fake.charge(&intent, 5_000),
@@ -501,7 +274,7 @@ async fn a_partial_refund_gives_back_the_fee_in_proportion_and_the_webhook_recon
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     // The rest refunded at Stripe's dashboard: the webhook reconciles the whole order.
-    let whole = fake_stripe::event(
+    let whole = payments::event(
         "evt_refund_2",
         "charge.refunded",
         fake.charge(&intent, 17_927),
@@ -519,7 +292,7 @@ async fn a_partial_refund_gives_back_the_fee_in_proportion_and_the_webhook_recon
     assert_eq!(nothing_left.status(), 409);
 
     // An unknown event type is kept and acknowledged.
-    let unknown = fake_stripe::event(
+    let unknown = payments::event(
         "evt_unknown",
         "customer.created",
         json!({"id": "cus_1", "object": "customer"}),
@@ -598,82 +371,6 @@ async fn payouts_come_from_the_connected_account_and_bank_orders_are_not_refunde
     assert_eq!(refused.status(), 409);
     assert!(fake.requests_to("POST", "/v1/refunds").is_empty());
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_need_a_fresh_signature_under_a_current_secret() {
-    let fake = FakeStripe::start().await;
-    let app = TestApp::spawn_with(|settings| {
-        fake.configure(settings);
-        settings.stripe.webhook_secret_previous =
-            Some(secrecy::SecretString::from("whsec_trove_old"));
-    })
-    .await;
-    let payload = fake_stripe::event("evt_sig", "customer.created", json!({"id": "cus_1"}), None);
-    let now = chrono::Utc::now().timestamp();
-
-    let unsigned = app
-        .client
-        .post(app.url("/api/v1/webhooks/stripe"))
-        .body(payload.clone())
-        .send()
-        .await
-        .unwrap();
-    error_body(unsigned, 400, "invalid_signature").await;
-    let wrong = fake_stripe::signature(&["whsec_someone_else"], now, &payload);
-    error_body(
-        deliver(&app, &payload, &wrong).await,
-        400,
-        "invalid_signature",
-    )
-    .await;
-    let stale = fake_stripe::signature(&[WEBHOOK_SECRET], now - 301, &payload);
-    let body = error_body(
-        deliver(&app, &payload, &stale).await,
-        400,
-        "invalid_signature",
-    )
-    .await;
-    assert!(
-        body["message"].as_str().unwrap().contains("tolerance"),
-        "{body}"
-    );
-    let tampered = fake_stripe::signature(&[WEBHOOK_SECRET], now, &payload);
-    let other = payload.replace("cus_1", "cus_2");
-    error_body(
-        deliver(&app, &other, &tampered).await,
-        400,
-        "invalid_signature",
-    )
-    .await;
-    let stored = stripe_event::Entity::find()
-        .count(&app.database.db)
-        .await
-        .unwrap();
-    assert_eq!(stored, 0, "nothing stored for a bad signature");
-
-    // During a rotation Stripe signs with both secrets; either configured secret verifies.
-    let both = fake_stripe::signature(&["whsec_trove_unknown", WEBHOOK_SECRET], now, &payload);
-    assert_eq!(deliver(&app, &payload, &both).await.status(), 200);
-    let old = fake_stripe::event("evt_old", "customer.created", json!({"id": "cus_3"}), None);
-    let by_old = fake_stripe::signature(&["whsec_trove_old"], now, &old);
-    assert_eq!(deliver(&app, &old, &by_old).await.status(), 200);
-    let jobs = job::Entity::find()
-        .filter(job::Column::Kind.eq("process_stripe_event"))
-        .count(&app.database.db)
-        .await
-        .unwrap();
-    assert_eq!(jobs, 2);
-
-    let not_an_event = "{\"hello\": true}";
-    let signed = fake_stripe::signature(&[WEBHOOK_SECRET], now, not_an_event);
-    error_body(
-        deliver(&app, not_an_event, &signed).await,
-        400,
-        "invalid_event",
-    )
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_checkout_needs_an_enabled_account_and_a_stripe_outage_keeps_no_order() {
     let fake = FakeStripe::start().await;

@@ -1,4 +1,4 @@
-//! What follows a payment, shared by the API (a vendor marks a bank transfer paid, a
+//! Payments and what follows them, shared by the API (a vendor marks a bank transfer paid, a
 //! shopper's card confirmation) and the worker (Stripe's `payment_intent.succeeded`).
 //!
 //! `mark_paid` moves a `created` order to `paid` with a compare-and-set, so whichever
@@ -188,7 +188,8 @@ pub async fn issue_code(
 #[derive(Debug, Clone)]
 pub struct IntentReport<'a> {
     pub id: &'a str,
-    /// `succeeded`, `payment_failed` is reported as `requires_payment_method` + `last_error`.
+    /// Stripe's status: `succeeded`, `processing`, `requires_payment_method` (a failed
+    /// attempt also carries `last_error`)…
     pub status: &'a str,
     pub amount_minor: i64,
     /// ISO 4217, upper case.

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod offerings;
 pub mod orders;
 pub mod payments;
+pub mod payouts;
 pub mod products;
 pub mod public_storefronts;
 pub mod recipient_lists;
@@ -99,7 +100,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(payments::start_payment_oauth)
         .service(payments::complete_payment_oauth)
         .service(payments::reset_payment_account)
-        .service(payments::list_payouts)
+        .service(payouts::list_payouts)
         .service(stripe_webhook::receive_stripe_event)
         .service(gifts::redeem_gift)
         .service(gifts::get_gift)

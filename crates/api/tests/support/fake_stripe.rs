@@ -1,11 +1,9 @@
 //! A stand-in Stripe: answers the API calls Trove makes in Stripe's JSON shapes (accounts,
 //! account links, Connect OAuth, PaymentIntents, refunds, balance, payouts), keeps every
 //! request (form fields, idempotency key, Stripe-Account) for the test to check, replays
-//! a repeated idempotency key like Stripe does, and can be told to fail. It also signs
-//! webhook events with Stripe's documented scheme, independently of Trove's code.
+//! a repeated idempotency key like Stripe does, and can be told to fail.
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use aws_lc_rs::hmac;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -437,30 +435,4 @@ impl FakeStripe {
                "currency": intent["currency"], "payment_intent": intent_id,
                "refunded": amount_refunded == intent["amount"].as_i64().unwrap(), "status": "succeeded"})
     }
-}
-
-/// A Stripe event envelope around `object`.
-pub fn event(id: &str, kind: &str, object: Value, account: Option<&str>) -> String {
-    let mut envelope = json!({
-        "id": id, "object": "event", "api_version": "2024-06-20", "created": now(),
-        "data": {"object": object}, "livemode": false, "pending_webhooks": 1,
-        "request": {"id": null, "idempotency_key": null}, "type": kind,
-    });
-    if let Some(account) = account {
-        envelope["account"] = json!(account);
-    }
-    envelope.to_string()
-}
-
-/// `Stripe-Signature` for `payload` at `timestamp` with one `v1` per secret, as Stripe
-/// documents it: HMAC-SHA256 over `"{timestamp}.{payload}"`, hex.
-pub fn signature(secrets: &[&str], timestamp: i64, payload: &str) -> String {
-    let mut header = format!("t={timestamp}");
-    for secret in secrets {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-        let tag = hmac::sign(&key, format!("{timestamp}.{payload}").as_bytes());
-        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        header.push_str(&format!(",v1={hex}"));
-    }
-    header
 }

@@ -3,6 +3,7 @@
 
 pub mod auth0;
 pub mod fake_stripe;
+pub mod payments;
 pub mod shop;
 
 use secrecy::SecretString;
