@@ -3,8 +3,10 @@
 use sea_orm::sqlx;
 use sea_orm::{DbErr, RuntimeErr};
 
-/// True when the error means the database could not be reached or did not answer in time:
-/// the request may succeed later, so callers answer 503 (HTTP) or retry (jobs).
+/// True when the error means the database could not be reached, did not answer in time,
+/// or refused for a moment because of other work (SQLite busy/locked, a deadlock or a
+/// serialization failure on MySQL/MariaDB/PostgreSQL): the request may
+/// succeed later, so callers answer 503 (HTTP) or retry (jobs).
 pub fn is_unavailable(error: &DbErr) -> bool {
     match error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
@@ -17,8 +19,68 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::WorkerCrashed
                     | sqlx::Error::Protocol(_)
-            )
+            ) || is_contention(inner)
         }
         _ => false,
+    }
+}
+
+/// Codes of the three backends for "another transaction is in the way; try again".
+fn is_contention(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(database) = error else {
+        return false;
+    };
+    matches!(
+        database.code().as_deref(),
+        // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT.
+        Some("5" | "6" | "517")
+        // SQLSTATE: serialization failure (a MySQL/MariaDB deadlock too), PostgreSQL deadlock.
+        | Some("40001" | "40P01")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+    use std::time::Duration;
+
+    /// A second writer on SQLite while the first holds the write lock: busy, so retryable.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_busy_sqlite_database_is_unavailable_not_a_wrong_query() {
+        let path = std::env::temp_dir().join(format!("trove-busy-{}.db", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let impatient = |url: &str| {
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .max_connections(1)
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|options| options.busy_timeout(Duration::ZERO));
+            options
+        };
+        let first = Database::connect(impatient(&url)).await.unwrap();
+        let second = Database::connect(impatient(&url)).await.unwrap();
+        first
+            .execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .unwrap();
+        let holding = crate::db::begin_write(&first).await.unwrap();
+        holding
+            .execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        let busy = second
+            .execute_unprepared("INSERT INTO t VALUES (2)")
+            .await
+            .unwrap_err();
+        assert!(is_unavailable(&busy), "{busy:?}");
+        let wrong = second
+            .execute_unprepared("INSERT INTO missing VALUES (2)")
+            .await
+            .unwrap_err();
+        assert!(!is_unavailable(&wrong), "{wrong:?}");
+        drop(holding);
+        std::fs::remove_file(path).ok();
     }
 }
