@@ -192,19 +192,22 @@ pub struct CardPayment {
     pub client_secret: String,
 }
 
-/// Places an order (bank transfer: stays `created`, the invoice is emailed). Send an
-/// `Idempotency-Key` so a retried request cannot create a second order.
+/// Places an order: it stays `created` until paid (bank transfer: the invoice is emailed;
+/// card: confirm `card_payment` with Stripe.js). Send an `Idempotency-Key` so a retried
+/// request cannot create a second order.
 #[utoipa::path(
     tag = "checkout",
     params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request return the first one's response instead of a second order.")),
     request_body = CheckoutBody,
     responses(
-        (status = 201, description = "Created; the invoice email is on its way.", body = PlacedOrder),
+        (status = 201, description = "Created; the invoice email is on its way, or `card_payment` holds the client secret.", body = PlacedOrder),
         (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 401, description = "Password-protected: open a storefront session first.", body = ErrorBody),
         (status = 404, description = "No visible storefront with this slug.", body = ErrorBody),
         (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
-        (status = 422, description = "Invalid items or recipients, or the key was used with another body.", body = ErrorBody),
+        (status = 422, description = "Invalid items, recipients or payment method, or the key was used with another body.", body = ErrorBody),
+        (status = 502, description = "Stripe refused to create the payment; nothing was kept.", body = ErrorBody),
+        (status = 503, description = "Stripe is unreachable; nothing was kept, retry with the same key.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/public/storefronts/{slug}/orders")]
