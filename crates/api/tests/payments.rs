@@ -12,7 +12,11 @@ use support::fake_stripe::FakeStripe;
 use support::payments::{self, connect, deliver_signed, processed, spawn};
 use support::shop::{Shop, checkout, post_order, shop};
 use support::{TestApp, error_body, json_of};
+use trove_api::auth::TokenType;
 use trove_data_access::entities::{order_event, stripe_event};
+use trove_data_access::{members, users};
+use trove_domain::ids::{UserId, VendorId};
+use trove_domain::vendor::VendorRole;
 
 async fn order_of(app: &TestApp, vendor: &str, owner: &str, id: &str) -> Value {
     json_of(
@@ -421,4 +425,54 @@ async fn card_checkout_needs_an_enabled_account_and_a_stripe_outage_keeps_no_ord
         2,
         "the failed attempt and the retry; the replay asks nothing"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_read_the_payment_status_but_only_owners_move_money_or_the_connection() {
+    let PaidOrder {
+        app,
+        fake,
+        vendor,
+        order,
+        ..
+    } = paid_order().await;
+    let user = users::upsert_from_token(&app.database.db, "dev|sam@example.com", "sam@example.com")
+        .await
+        .unwrap();
+    let vendor_id = VendorId::from(uuid::Uuid::parse_str(&vendor).unwrap());
+    members::add(
+        &app.database.db,
+        vendor_id,
+        UserId::from(user.id),
+        VendorRole::Staff,
+    )
+    .await
+    .unwrap();
+    let sam = app.token(TokenType::Vendor, "sam@example.com");
+    let base = format!("/api/v1/vendors/{vendor}");
+
+    let status = app.get_as(&format!("{base}/payments/account"), &sam).await;
+    assert_eq!(status.status(), 200);
+    assert_eq!(json_of(status).await["status"], "enabled");
+    let order_id = order["id"].as_str().unwrap();
+    for (method, path) in [
+        (Method::POST, format!("{base}/orders/{order_id}/refunds")),
+        (Method::DELETE, format!("{base}/payments/account")),
+        (Method::POST, format!("{base}/payments/account/links")),
+        (Method::POST, format!("{base}/payments/account/oauth")),
+        (Method::GET, format!("{base}/payments/payouts")),
+    ] {
+        let refused = app.call(method.clone(), &path, &sam, Some(json!({}))).await;
+        error_body(refused, 403, "forbidden").await;
+    }
+    assert!(fake.requests_to("POST", "/v1/refunds").is_empty());
+    assert!(fake.requests_to("GET", "/v1/payouts").is_empty());
+    let still = order_of(
+        &app,
+        &vendor,
+        &app.token(TokenType::Admin, "root@trove.example"),
+        order_id,
+    )
+    .await;
+    assert_eq!(still["refunded_minor"], 0);
 }
