@@ -216,7 +216,7 @@ pub struct TrackingBody {
     pub tracking: String,
 }
 
-fn not_found() -> ApiError {
+pub(crate) fn not_found() -> ApiError {
     ApiError::not_found("No such order.")
 }
 

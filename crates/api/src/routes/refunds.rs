@@ -8,6 +8,7 @@
 //! The refund is recorded and the order's totals reconciled in one transaction; the
 //! `charge.refunded` webhook reconciles again from Stripe's side.
 
+use super::orders::not_found;
 use super::payments::stripe;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
@@ -60,10 +61,6 @@ impl From<order_refund::Model> for RefundView {
             created_at: row.created_at.and_utc(),
         }
     }
-}
-
-fn not_found() -> ApiError {
-    ApiError::not_found("No such order.")
 }
 
 /// Refunds a paid card order in whole or in part.
