@@ -31,12 +31,8 @@ pub struct ErrorBody {
     pub details: Option<serde_json::Value>,
 }
 
-/// One field's validation problem.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+/// One field's validation problem (the application layer's, as it is).
+pub use trove_app::FieldError;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
 
@@ -334,6 +330,33 @@ impl From<trove_integrations::stripe::StripeError> for ApiError {
                 refused.cause = Some(error.into());
                 refused
             }
+        }
+    }
+}
+
+impl From<trove_app::AppError> for ApiError {
+    fn from(error: trove_app::AppError) -> Self {
+        use trove_app::AppError;
+        match error {
+            AppError::NotFound(message) => Self::not_found(message),
+            AppError::Conflict {
+                code,
+                message,
+                details,
+            } => {
+                let conflict = Self::new(StatusCode::CONFLICT, code, message);
+                match details {
+                    Some(details) => conflict.with_details(details),
+                    None => conflict,
+                }
+            }
+            AppError::Invalid(fields) => Self::validation(fields),
+            AppError::Rejected { code, message } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
+            AppError::Stripe(error) => error.into(),
+            AppError::Database(error) => error.into(),
+            AppError::Internal(cause) => Self::internal(cause),
         }
     }
 }

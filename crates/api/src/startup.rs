@@ -204,6 +204,11 @@ pub(crate) async fn build_state(
         trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
     health_checks.push(Arc::new(StorageCheck(files.clone())));
 
+    let app = trove_app::App {
+        db: db.clone(),
+        orders: settings.orders.clone(),
+        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+    };
     Ok(AppState {
         db,
         metrics: HttpMetrics::new()?,
@@ -221,8 +226,7 @@ pub(crate) async fn build_state(
         files,
         local_files,
         storage: settings.storage.clone(),
-        orders: settings.orders.clone(),
-        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+        app,
         stripe_settings: settings.stripe.clone(),
     })
 }

@@ -9,9 +9,8 @@ use crate::rate_limit::RateLimiter;
 use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use trove_bootstrap::settings::{OrderSettings, StorageSettings, StripeSettings};
+use trove_bootstrap::settings::{StorageSettings, StripeSettings};
 use trove_integrations::storage::{FileStore, LocalStore};
-use trove_integrations::stripe::StripeClient;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -31,8 +30,7 @@ pub struct AppState {
     /// The same store when it is a local folder: the API serves its signed URLs.
     pub local_files: Option<Arc<LocalStore>>,
     pub storage: StorageSettings,
-    pub orders: OrderSettings,
-    /// `None` when no Stripe secret key is configured: card payments are off.
-    pub stripe: Option<StripeClient>,
+    /// The use cases, with the database, order settings and Stripe they need.
+    pub app: trove_app::App,
     pub stripe_settings: StripeSettings,
 }

@@ -27,11 +27,7 @@ impl Fields {
     }
 }
 
-/// A trimmed name of 1–200 characters.
-pub fn is_name(value: &str) -> bool {
-    let length = value.trim().chars().count();
-    (1..=200).contains(&length)
-}
+pub use trove_app::catalogue::is_name;
 
 /// For PATCH bodies: a field that is present deserializes to `Some(value)` (with `null`
 /// as `Some(None)`), an absent one stays `None` through `#[serde(default)]`.

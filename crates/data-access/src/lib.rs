@@ -11,7 +11,6 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod flags;
-pub mod fulfilment;
 pub mod gifts;
 pub mod idempotency;
 pub mod invitations;

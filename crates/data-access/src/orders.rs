@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder,
 };
-use trove_domain::ids::VendorId;
+use trove_domain::ids::{OrderId, VendorId};
 use trove_domain::order::{Breakdown, OrderStatus, RecipientStatus};
 
 #[derive(Debug, Clone)]
@@ -51,6 +51,8 @@ pub struct NewOrder {
     pub budget_minor: Option<i64>,
     pub lines: Vec<NewLine>,
     pub recipients: Vec<NewRecipient>,
+    /// A card order's PaymentIntent, created before the order is stored.
+    pub payment_intent_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,13 +101,14 @@ pub async fn append_event(
 /// Inserts a `created` order with its lines and `pending` recipients, and its first event.
 pub async fn create(
     db: &impl ConnectionTrait,
+    id: OrderId,
     new: NewOrder,
     actor: &str,
 ) -> Result<OrderDetail, DbErr> {
     let at = now();
     let breakdown = new.breakdown;
     let order = order::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+        id: Set(id.as_uuid()),
         vendor_id: Set(new.vendor.as_uuid()),
         storefront_id: Set(new.storefront_id),
         customer_email: Set(new.customer_email),
@@ -124,7 +127,7 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
         paid_at: Set(None),
-        payment_intent_id: Set(None),
+        payment_intent_id: Set(new.payment_intent_id),
         payment_failure: Set(None),
         refunded_minor: Set(0),
         fee_refunded_minor: Set(0),
@@ -232,18 +235,6 @@ pub async fn find_by_payment_intent(
         .filter(order::Column::PaymentIntentId.eq(payment_intent_id))
         .one(db)
         .await
-}
-
-/// Records the card order's PaymentIntent.
-pub async fn set_payment_intent(
-    db: &impl ConnectionTrait,
-    current: order::Model,
-    payment_intent_id: &str,
-) -> Result<order::Model, DbErr> {
-    let mut active: order::ActiveModel = current.into();
-    active.payment_intent_id = Set(Some(payment_intent_id.to_owned()));
-    active.updated_at = Set(now());
-    active.update(db).await
 }
 
 /// Records why a card payment attempt failed (`None` clears it), with an event.

@@ -59,6 +59,35 @@ uuid_id!(
     JobId
 );
 
+uuid_id!(
+    /// A customer's gift order.
+    OrderId
+);
+uuid_id!(
+    /// One recipient of one order (a gift).
+    RecipientId
+);
+uuid_id!(
+    /// A vendor's branded shop.
+    StorefrontId
+);
+uuid_id!(
+    /// A product of a vendor's catalogue.
+    ProductId
+);
+uuid_id!(
+    /// One purchasable variant of a product.
+    VariantId
+);
+uuid_id!(
+    /// A file declared for upload.
+    UploadId
+);
+uuid_id!(
+    /// A bulk recipient CSV being read.
+    RecipientListId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

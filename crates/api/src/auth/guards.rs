@@ -109,6 +109,11 @@ impl VendorAccess {
         VendorId::from(self.vendor.id)
     }
 
+    /// Who is acting, as order histories record it (`user:{id}`).
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.staff.user.id)
+    }
+
     /// Owners (and admins) only; other members get 403, having seen the vendor already.
     pub fn require_owner(&self) -> Result<(), ApiError> {
         if self.staff.admin || self.role == Some(VendorRole::Owner) {

@@ -9,22 +9,19 @@ use crate::auth::guards::RecipientAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::middleware::rate_limit::limit_attempts;
 use crate::state::AppState;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use trove_data_access::entities::{order, order_line, order_recipient};
-use trove_data_access::{
-    gifts, jobs, orders, products, shipping_zones, storefront_shipping, storefronts,
-};
+use trove_data_access::{gifts, orders, products, storefronts};
 use trove_domain::ids::VendorId;
 use trove_domain::order::RecipientStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::checkout::AddressInput;
+use trove_app::shipping::AddressInput;
 
 /// How long a Recipient token lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(2 * 3600);
@@ -128,7 +125,7 @@ pub struct AddressBody {
 }
 
 fn no_gift() -> ApiError {
-    ApiError::not_found("No gift with this code, or it is no longer valid.")
+    trove_app::gifts::no_gift().into()
 }
 
 /// Exchanges a gift code for a Recipient token.
@@ -148,41 +145,7 @@ pub async fn redeem_gift(
     body: web::Json<RedeemBody>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&request, &state, "gift-redeem").await?;
-    let code = body.into_inner().code;
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let recipient = gifts::find_by_code_hash(&txn, &gifts::code_hash(code.trim()))
-        .await?
-        .ok_or_else(no_gift)?;
-    let status: RecipientStatus = recipient.status.parse().map_err(ApiError::internal)?;
-    let open = matches!(
-        status,
-        RecipientStatus::Scheduled | RecipientStatus::LinkSent
-    );
-    let ran_out = recipient
-        .code_expires_at
-        .is_none_or(|expires| expires < jobs::now());
-    if open && ran_out {
-        orders::set_recipient_status(&txn, recipient, RecipientStatus::Expired, "system", None)
-            .await?;
-        txn.commit().await?;
-        return Err(no_gift());
-    }
-    let recipient = match status {
-        _ if open => {
-            orders::set_recipient_status(
-                &txn,
-                recipient,
-                RecipientStatus::Redeemed,
-                "recipient",
-                None,
-            )
-            .await?
-        }
-        RecipientStatus::Expired => return Err(no_gift()),
-        // Already redeemed: the link opens the gift again.
-        _ => recipient,
-    };
-    txn.commit().await?;
+    let recipient = trove_app::gifts::redeem(&state.app, &body.code).await?;
     let token = state
         .authenticator
         .issue_recipient(&recipient.id.to_string(), SESSION_LIFETIME)
@@ -339,13 +302,7 @@ pub async fn get_gift(
 }
 
 fn not_redeemed(status: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "gift_not_open",
-        format!(
-            "The gift is {status}; it can only be changed after redeeming and before its address is confirmed."
-        ),
-    )
+    trove_app::gifts::not_open(status).into()
 }
 
 /// Picks variants for the gift's items (same product, within the line's price, in stock).
@@ -478,41 +435,8 @@ pub async fn confirm_gift_address(
     body: web::Json<AddressBody>,
 ) -> Result<web::Json<GiftView>, ApiError> {
     let recipient = recipient_of(&state, &access).await?;
-    if recipient.status != RecipientStatus::Redeemed.as_str() {
-        return Err(not_redeemed(&recipient.status));
-    }
-    let vendor = VendorId::from(recipient.vendor_id);
-    let order = detail_of(&state, &recipient).await?.order;
-    if order.budget_minor.is_some() && chosen_of(&recipient.cart).is_empty() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "nothing_chosen",
-            "Choose your gift before confirming the address.",
-        ));
-    }
-    let mut zones = storefront_shipping::zones_of(&state.db, vendor, order.storefront_id).await?;
-    if zones.is_empty() {
-        zones = shipping_zones::list(&state.db, vendor).await?;
-    }
-    let address = body.into_inner().address;
-    let zone = super::checkout::resolve_address(&zones, &address).map_err(|message| {
-        ApiError::validation(vec![crate::error::FieldError {
-            field: "address".into(),
-            message,
-        }])
-    })?;
-    let address_json = serde_json::to_string(&address).map_err(ApiError::internal)?;
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let recipient = gifts::set_address(&txn, recipient, address_json, zone.id).await?;
-    let recipient = orders::set_recipient_status(
-        &txn,
-        recipient,
-        RecipientStatus::AddressConfirmed,
-        "recipient",
-        None,
-    )
-    .await?;
-    trove_data_access::fulfilment::push(&txn, &recipient).await?;
-    txn.commit().await?;
+    let recipient =
+        trove_app::gifts::confirm_address(&state.app, recipient, &body.into_inner().address)
+            .await?;
     Ok(web::Json(gift_view(&state, recipient).await?))
 }

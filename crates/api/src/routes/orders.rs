@@ -2,22 +2,21 @@
 //! status changes (mark a bank-transfer order paid, cancel an unpaid one, move it on), and
 //! tracking per recipient. Every change appends an event with who made it.
 //!
-//! When an order becomes paid, `trove_data_access::fulfilment::mark_paid` starts
-//! fulfilment in the same transaction (Slack, direct shipments, gift codes). An expired
-//! gift can be reissued with a new code.
+//! The changes themselves are use cases of `trove_app::orders` (marking paid starts
+//! fulfilment through its events); these handlers check the input and map the answer.
+//! An expired gift can be reissued with a new code.
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
-use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::{order, order_event, order_recipient};
 use trove_data_access::orders::{self, OrderDetail, OrderFilter};
-use trove_data_access::{fulfilment, jobs};
-use trove_domain::order::{OrderStatus, RecipientStatus, payment_reference};
+use trove_domain::ids::{OrderId, RecipientId};
+use trove_domain::order::{OrderStatus, payment_reference};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -220,19 +219,6 @@ pub(crate) fn not_found() -> ApiError {
     ApiError::not_found("No such order.")
 }
 
-pub(crate) fn actor(access: &VendorAccess) -> String {
-    format!("user:{}", access.staff.user.id)
-}
-
-fn illegal(error: trove_domain::order::IllegalTransition) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "illegal_transition",
-        format!("An order cannot go from {} to {}.", error.from, error.to),
-    )
-    .with_details(serde_json::json!({ "allowed": error.allowed }))
-}
-
 /// The vendor's orders, newest first.
 #[utoipa::path(
     tag = "orders",
@@ -350,25 +336,9 @@ pub async fn change_order_status(
         .finish()?;
     let to = to.map_err(ApiError::internal)?;
     let vendor = access.vendor_id();
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let detail = orders::find(&txn, vendor, path.1)
-        .await?
-        .ok_or_else(not_found)?;
-    let from: OrderStatus = detail.order.status.parse().map_err(ApiError::internal)?;
-    from.transition(to).map_err(illegal)?;
-    if to == OrderStatus::Paid && detail.order.payment_method != "bank_transfer" {
-        return Err(ApiError::conflict(
-            "Only bank-transfer orders are marked paid by hand; card payments confirm themselves.",
-        ));
-    }
-    let actor = actor(&access);
-    let changed = if to == OrderStatus::Paid {
-        fulfilment::mark_paid(&txn, &state.orders, detail.order, &actor, body.note).await?
-    } else {
-        orders::set_status(&txn, detail.order, to, &actor, body.note).await?
-    };
-    changed.ok_or_else(|| ApiError::conflict("The order changed meanwhile; read it again."))?;
-    txn.commit().await?;
+    let order_id = OrderId::from(path.1);
+    trove_app::orders::change_status(&state.app, vendor, order_id, to, &access.actor(), body.note)
+        .await?;
     let detail = orders::find(&state.db, vendor, path.1)
         .await?
         .ok_or_else(not_found)?;
@@ -394,59 +364,14 @@ pub async fn reissue_gift(
     path: web::Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<web::Json<RecipientView>, ApiError> {
     let (_, order_id, recipient_id) = path.into_inner();
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let detail = orders::find(&txn, access.vendor_id(), order_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let recipient = detail
-        .recipients
-        .into_iter()
-        .find(|recipient| recipient.id == recipient_id)
-        .ok_or_else(|| ApiError::not_found("No such recipient."))?;
-    if recipient.delivery_method == "deliver_direct" {
-        return Err(ApiError::conflict("Only link gifts have codes to reissue."));
-    }
-    let status: RecipientStatus = recipient.status.parse().map_err(ApiError::internal)?;
-    let ran_out = recipient
-        .code_expires_at
-        .is_some_and(|expires| expires < jobs::now());
-    let actor = actor(&access);
-    let recipient = match status {
-        RecipientStatus::Expired => recipient,
-        RecipientStatus::Scheduled | RecipientStatus::LinkSent if ran_out => {
-            orders::set_recipient_status(&txn, recipient, RecipientStatus::Expired, "system", None)
-                .await?
-        }
-        _ => {
-            return Err(ApiError::conflict(format!(
-                "The gift is {status} and its code still works; only expired gifts are reissued."
-            )));
-        }
-    };
-    let today = jobs::now().date();
-    let mut recipient = recipient;
-    if recipient.send_on.is_some_and(|date| date < today) {
-        recipient.send_on = Some(today);
-    }
-    let method = recipient.delivery_method.clone();
-    let (recipient, code) = fulfilment::issue_code(
-        &txn,
-        &state.orders,
-        recipient,
-        &actor,
-        Some("reissued; the previous code no longer works".into()),
+    let recipient = trove_app::orders::reissue_gift(
+        &state.app,
+        access.vendor_id(),
+        OrderId::from(order_id),
+        RecipientId::from(recipient_id),
+        &access.actor(),
     )
     .await?;
-    if method == "create_link" {
-        fulfilment::email_links(
-            &txn,
-            &state.orders,
-            &detail.order,
-            &[(recipient.name.clone(), code)],
-        )
-        .await?;
-    }
-    txn.commit().await?;
     Ok(web::Json(recipient.into()))
 }
 
@@ -479,34 +404,14 @@ pub async fn set_tracking(
         )
         .finish()?;
     let (_, order_id, recipient_id) = path.into_inner();
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let detail = orders::find(&txn, access.vendor_id(), order_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let recipient = detail
-        .recipients
-        .into_iter()
-        .find(|recipient| recipient.id == recipient_id)
-        .ok_or_else(|| ApiError::not_found("No such recipient."))?;
-    let status: RecipientStatus = recipient.status.parse().map_err(ApiError::internal)?;
-    if !matches!(status, RecipientStatus::Pushed | RecipientStatus::Shipped) {
-        return Err(ApiError::conflict(format!(
-            "The shipment is {status}; tracking is added once it has been pushed."
-        )));
-    }
-    let recipient = orders::set_tracking(&txn, recipient, tracking).await?;
-    let recipient = if status == RecipientStatus::Pushed {
-        orders::set_recipient_status(
-            &txn,
-            recipient,
-            RecipientStatus::Shipped,
-            &actor(&access),
-            None,
-        )
-        .await?
-    } else {
-        recipient
-    };
-    txn.commit().await?;
+    let recipient = trove_app::orders::set_tracking(
+        &state.app,
+        access.vendor_id(),
+        OrderId::from(order_id),
+        RecipientId::from(recipient_id),
+        tracking,
+        &access.actor(),
+    )
+    .await?;
     Ok(web::Json(recipient.into()))
 }

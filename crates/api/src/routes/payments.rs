@@ -107,16 +107,6 @@ pub struct OAuthStart {
 }
 
 /// The configured Stripe client, or 409 when this installation takes no card payments.
-pub(crate) fn stripe(state: &AppState) -> Result<&StripeClient, ApiError> {
-    state.stripe.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "payments_not_configured",
-            "Card payments are not configured on this installation (no Stripe key).",
-        )
-    })
-}
-
 pub(crate) fn not_connected() -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -189,7 +179,7 @@ pub async fn create_payment_account(
             "must be an ISO 3166-1 alpha-2 code",
         )
         .finish()?;
-    let stripe = stripe(&state)?;
+    let stripe = state.app.stripe()?;
     let pending = payment_accounts::begin(&state.db, access.vendor_id(), "express").await?;
     if let Some(existing) = &pending.stripe_account_id {
         return Err(already_connected(existing));
@@ -248,7 +238,7 @@ pub async fn refresh_onboarding_link(
     access: VendorAccess,
 ) -> Result<HttpResponse, ApiError> {
     access.require_owner()?;
-    let stripe = stripe(&state)?;
+    let stripe = state.app.stripe()?;
     let account = payment_accounts::find(&state.db, access.vendor_id())
         .await?
         .and_then(|account| account.stripe_account_id)
@@ -276,7 +266,7 @@ pub async fn start_payment_oauth(
     access: VendorAccess,
 ) -> Result<web::Json<OAuthStart>, ApiError> {
     access.require_owner()?;
-    let stripe = stripe(&state)?;
+    let stripe = state.app.stripe()?;
     if let Some(account) = payment_accounts::find(&state.db, access.vendor_id())
         .await?
         .and_then(|account| account.stripe_account_id)
@@ -332,7 +322,7 @@ pub async fn complete_payment_oauth(
     oauth: OAuthState<StripeConnect>,
     query: web::Query<OAuthCallback>,
 ) -> Result<web::Json<PaymentAccountView>, ApiError> {
-    let stripe = stripe(&state)?;
+    let stripe = state.app.stripe()?;
     let Some(code) = query.code.as_deref().filter(|code| !code.is_empty()) else {
         let reason = query
             .error_description

@@ -2,7 +2,7 @@
 //! first, read live from Stripe with the account's `Stripe-Account` header. Owners (and
 //! admins) only.
 
-use super::payments::{not_connected, stripe};
+use super::payments::not_connected;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -81,7 +81,7 @@ pub async fn list_payouts(
             "must be a payout id (po_…)",
         )
         .finish()?;
-    let stripe = stripe(&state)?;
+    let stripe = state.app.stripe()?;
     let account = payment_accounts::find(&state.db, access.vendor_id())
         .await?
         .and_then(|account| account.stripe_account_id)

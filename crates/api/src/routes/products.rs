@@ -20,23 +20,7 @@ use uuid::Uuid;
 const STATUSES: [&str; 3] = ["draft", "active", "archived"];
 const MAX_IMAGES: usize = 10;
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Price {
-    /// Minor units (cents).
-    pub minor: i64,
-    /// ISO 4217, e.g. `AUD`.
-    pub currency: String,
-}
-
-/// A personalisation the buyer fills in, e.g. an engraving.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomisationOption {
-    pub label: String,
-    pub max_length: u32,
-    #[serde(default)]
-    pub required: bool,
-}
+pub use trove_app::catalogue::{CustomisationOption, Price};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,38 +1,19 @@
-//! Refunds of paid card orders, whole or in part, by the vendor's owner. Stripe gives the
-//! platform fee back in proportion (`refund_application_fee`) and pulls the amount back
-//! from the vendor's account (`reverse_transfer`).
-//!
-//! The Stripe request is keyed by the order, what it had refunded before and the amount:
-//! a retry after a lost answer returns Stripe's first refund instead of refunding twice,
-//! while a second refund of the same amount (after the first was recorded) is a new one.
-//! The refund is recorded and the order's totals reconciled in one transaction; the
-//! `charge.refunded` webhook reconciles again from Stripe's side.
+//! Refunds of paid card orders, by the vendor's owner: `trove_app::orders::refund` calls
+//! Stripe (keyed so a retry cannot refund twice) and records the result; staff may read
+//! the list.
 
-use super::orders::not_found;
-use super::payments::stripe;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use crate::validation::Fields;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
+use trove_app::orders::{NewRefund, not_found};
 use trove_data_access::entities::order_refund;
-use trove_data_access::orders;
-use trove_data_access::refunds::{self, StripeRefund};
-use trove_domain::order::OrderStatus;
+use trove_data_access::{orders, refunds};
+use trove_domain::ids::OrderId;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRefund {
-    /// What to refund; everything not yet refunded when absent.
-    pub amount_minor: Option<i64>,
-    /// Shown in the order's history, up to 500 characters.
-    pub reason: Option<String>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefundView {
@@ -87,74 +68,11 @@ pub async fn create_refund(
     body: web::Json<NewRefund>,
 ) -> Result<HttpResponse, ApiError> {
     access.require_owner()?;
-    let body = body.into_inner();
-    let order = orders::find(&state.db, access.vendor_id(), path.1)
-        .await?
-        .ok_or_else(not_found)?
-        .order;
-    let status: OrderStatus = order.status.parse().map_err(ApiError::internal)?;
-    let Some(payment_intent) = order.payment_intent_id.clone().filter(|_| {
-        matches!(
-            status,
-            OrderStatus::Paid
-                | OrderStatus::Processing
-                | OrderStatus::Fulfilled
-                | OrderStatus::Completed
-        )
-    }) else {
-        return Err(ApiError::conflict(format!(
-            "Only paid card orders are refunded here; this one is a {} order and {status}.",
-            order.payment_method
-        )));
-    };
-    let left = order.total_minor - order.refunded_minor;
-    if left <= 0 {
-        return Err(ApiError::conflict(
-            "This order is refunded in full already.",
-        ));
-    }
-    let amount = body.amount_minor.unwrap_or(left);
-    Fields::default()
-        .check(
-            (1..=left).contains(&amount),
-            "amount_minor",
-            &format!("must be 1 to {left} (what is left to refund)"),
-        )
-        .check(
-            body.reason
-                .as_ref()
-                .is_none_or(|r| r.chars().count() <= 500),
-            "reason",
-            "must be at most 500 characters",
-        )
-        .finish()?;
-    let key = format!(
-        "trove:refund:{}:{}:{amount}",
-        order.id, order.refunded_minor
-    );
-    let metadata = BTreeMap::from([("order_id".to_owned(), order.id.to_string())]);
-    let refund = stripe(&state)?
-        .refund(key, &payment_intent, amount, metadata)
-        .await?;
-    let actor = super::orders::actor(&access);
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let order = orders::find_any(&txn, order.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let row = refunds::record(
-        &txn,
-        &order,
-        StripeRefund {
-            id: refund.id,
-            amount_minor: refund.amount_minor,
-            status: refund.status,
-            reason: body.reason,
-        },
-        &actor,
-    )
-    .await?;
-    refunds::reconcile(&txn, order, None, &actor).await?;
-    txn.commit().await?;
+    let vendor = access.vendor_id();
+    let order_id = OrderId::from(path.1);
+    let actor = access.actor();
+    let row =
+        trove_app::orders::refund(&state.app, vendor, order_id, body.into_inner(), &actor).await?;
     Ok(HttpResponse::Created().json(RefundView::from(row)))
 }
 

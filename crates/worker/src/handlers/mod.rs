@@ -13,6 +13,7 @@ pub mod send_gift;
 use crate::handler::{HandlerRegistry, JobError};
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
+use trove_app::{App, AppError};
 use trove_bootstrap::Settings;
 use trove_domain::job::JobPayload;
 
@@ -24,6 +25,8 @@ pub enum SetupError {
     Http(#[from] trove_integrations::slack::ClientError),
     #[error("file storage: {0}")]
     Storage(#[from] trove_integrations::storage::StorageError),
+    #[error("stripe: {0}")]
+    Stripe(#[from] trove_integrations::stripe::StripeError),
 }
 
 /// Every handler this worker runs, built from settings.
@@ -35,6 +38,11 @@ pub async fn registry(
     let slack = trove_integrations::slack::SlackClient::new(Duration::from_secs(10))?;
     let (files, _) =
         trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
+    let app = App {
+        db: db.clone(),
+        orders: settings.orders.clone(),
+        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+    };
     Ok(HandlerRegistry::default()
         .with(send_email::SendEmailHandler::new(
             db.clone(),
@@ -42,16 +50,10 @@ pub async fn registry(
             &settings.mail,
         ))
         .with(notify_slack::NotifySlackHandler::new(db.clone(), slack))
-        .with(push_order::PushOrderHandler::new(db.clone()))
-        .with(send_gift::SendGiftHandler::new(
-            db.clone(),
-            &settings.orders.redeem_url,
-        ))
+        .with(push_order::PushOrderHandler::new(app.clone()))
+        .with(send_gift::SendGiftHandler::new(app.clone()))
         .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files))
-        .with(process_stripe_event::ProcessStripeEventHandler::new(
-            db.clone(),
-            settings.orders.clone(),
-        )))
+        .with(process_stripe_event::ProcessStripeEventHandler::new(app)))
 }
 
 /// Reads a payload, or says why it never will be.
@@ -63,4 +65,16 @@ pub fn parse(payload: &str) -> Result<JobPayload, JobError> {
 /// A database error while loading what a job needs: worth retrying.
 pub fn transient(error: sea_orm::DbErr) -> JobError {
     JobError::Transient(format!("database: {error}"))
+}
+
+/// A use case's refusal, for the retry policy: the database or a provider being down is
+/// worth retrying; anything the use case rejected on its merits never will work.
+pub fn from_app(error: AppError) -> JobError {
+    match error {
+        AppError::Database(error) => transient(error),
+        AppError::Stripe(trove_integrations::stripe::StripeError::Unavailable(reason)) => {
+            JobError::Transient(format!("stripe: {reason}"))
+        }
+        other => JobError::Permanent(other.to_string()),
+    }
 }

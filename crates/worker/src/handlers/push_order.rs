@@ -1,25 +1,22 @@
-//! `push_order`: hands one recipient's shipment to the vendor's fulfilment. No fulfilment
-//! system is connected yet (the Shopify push comes with that integration), so the shipment
-//! is recorded as awaiting manual fulfilment: the recipient moves from
-//! `address_confirmed` to `pushed` with that note. A recipient already pushed (or further)
-//! is left alone, so a redelivered job changes nothing.
+//! `push_order`: pushes a ready recipient's shipment through `trove_app::shipments::push`
+//! (no fulfilment system is connected yet: the recipient becomes `pushed`, awaiting
+//! manual fulfilment). A recipient pushed already is left alone.
 
-use super::{parse, transient};
+use super::{from_app, parse};
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
-use sea_orm::DatabaseConnection;
-use trove_data_access::orders;
+use trove_app::App;
+use trove_domain::ids::{OrderId, RecipientId};
 use trove_domain::job::JobPayload;
-use trove_domain::order::RecipientStatus;
 
 #[derive(Debug)]
 pub struct PushOrderHandler {
-    db: DatabaseConnection,
+    app: App,
 }
 
 impl PushOrderHandler {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(app: App) -> Self {
+        Self { app }
     }
 }
 
@@ -35,27 +32,13 @@ impl JobHandler for PushOrderHandler {
                 "payload is not a push_order job".into(),
             ));
         };
-        let txn = trove_data_access::begin_write(&self.db)
-            .await
-            .map_err(transient)?;
-        let recipient = orders::find_recipient(&txn, push.order_id, push.recipient_id)
-            .await
-            .map_err(transient)?
-            .ok_or_else(|| JobError::Permanent("the recipient no longer exists".into()))?;
-        let status: RecipientStatus = recipient.status.parse().map_err(JobError::Permanent)?;
-        if status != RecipientStatus::AddressConfirmed {
-            tracing::info!(recipient = %recipient.id, %status, "already pushed; nothing to do");
-            return Ok(());
-        }
-        orders::set_recipient_status(
-            &txn,
-            recipient,
-            RecipientStatus::Pushed,
-            "system",
-            Some("awaiting manual fulfilment: no fulfilment system is connected".into()),
+        trove_app::shipments::push(
+            &self.app,
+            OrderId::from(push.order_id),
+            RecipientId::from(push.recipient_id),
         )
         .await
-        .map_err(transient)?;
-        txn.commit().await.map_err(transient)
+        .map_err(from_app)?;
+        Ok(())
     }
 }

@@ -2,29 +2,29 @@
 //! (422 with per-field details); a clean body becomes the quote and the order to store.
 
 use super::{
-    AddressInput, CheckoutBody, MAX_ITEMS, MAX_ORDER_RECIPIENTS, MAX_RECIPIENTS, Quote, QuoteLine,
+    CheckoutBody, MAX_ITEMS, MAX_ORDER_RECIPIENTS, MAX_RECIPIENTS, Quote, QuoteLine,
     QuoteRecipient, RecipientBody,
 };
-use crate::error::{ApiError, FieldError};
-use crate::state::AppState;
-use actix_web::http::StatusCode;
+use crate::catalogue::{CustomisationOption, is_name};
+use crate::shipping::AddressInput;
+use crate::shipping::{resolve_address, zones_for};
+use crate::{App, AppError, FieldError};
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use trove_data_access::entities::storefront;
 use trove_data_access::orders::{NewLine, NewOrder, NewRecipient};
-use trove_data_access::shipping_zones::{self, Zone};
-use trove_data_access::{payment_accounts, recipient_lists, storefront_shipping, storefronts};
+use trove_data_access::shipping_zones::Zone;
+use trove_data_access::{payment_accounts, recipient_lists, storefronts};
 use trove_domain::email::Email;
-use trove_domain::ids::VendorId;
+use trove_domain::ids::{StorefrontId, VendorId};
 use trove_domain::money::{Currency, Money};
 use trove_domain::order::{self, Breakdown};
-use trove_domain::shipping::{self, Address};
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
 use uuid::Uuid;
 
 /// A checked, priced order, ready to store.
-pub(crate) struct Priced {
+pub(super) struct Priced {
     pub quote: Quote,
     pub order: NewOrder,
 }
@@ -36,21 +36,17 @@ fn field(errors: &mut Vec<FieldError>, field: String, message: impl Into<String>
     });
 }
 
-fn shipping_error(reason: &shipping::NoZone) -> String {
-    crate::error::capitalise(&reason.to_string())
-}
-
 /// Why the storefront cannot take `method` now, if it cannot: card payments need Stripe
 /// configured and the vendor's connected account able to accept payments.
 async fn payment_problem(
-    state: &AppState,
+    app: &App,
     db: &impl ConnectionTrait,
     vendor: VendorId,
     method: &str,
-) -> Result<Option<&'static str>, ApiError> {
+) -> Result<Option<&'static str>, AppError> {
     Ok(match method {
         "bank_transfer" => None,
-        "card" if state.stripe.is_none() => Some("card payments are not configured"),
+        "card" if app.stripe.is_none() => Some("card payments are not configured"),
         "card" => {
             let account = payment_accounts::find(db, vendor).await?;
             let enabled = account.as_ref().is_some_and(|account| {
@@ -65,12 +61,12 @@ async fn payment_problem(
 
 /// Checks and prices `body` on `storefront`, reading through `db` (the order's own
 /// transaction when placing it); every problem is reported at once (422).
-pub(crate) async fn price_order(
-    state: &AppState,
+pub(super) async fn price_order(
+    app: &App,
     db: &impl ConnectionTrait,
     storefront: &storefront::Model,
     body: &CheckoutBody,
-) -> Result<Priced, ApiError> {
+) -> Result<Priced, AppError> {
     let vendor = VendorId::from(storefront.vendor_id);
     let mut errors = Vec::new();
     let customer_email = Email::parse(&body.customer.email);
@@ -81,14 +77,14 @@ pub(crate) async fn price_order(
             "must be an email address",
         );
     }
-    if !crate::validation::is_name(&body.customer.name) {
+    if !is_name(&body.customer.name) {
         field(
             &mut errors,
             "customer.name".into(),
             "must be 1 to 200 characters",
         );
     }
-    if let Some(problem) = payment_problem(state, db, vendor, &body.payment_method).await? {
+    if let Some(problem) = payment_problem(app, db, vendor, &body.payment_method).await? {
         field(&mut errors, "payment_method".into(), problem);
     }
     let budget = match &body.budget {
@@ -201,7 +197,7 @@ pub(crate) async fn price_order(
                 );
             }
         }
-        let options: Vec<crate::routes::products::CustomisationOption> =
+        let options: Vec<CustomisationOption> =
             serde_json::from_str(&offer.product.product.customisation_options).unwrap_or_default();
         for option in &options {
             match item.customisation.get(&option.label) {
@@ -231,7 +227,7 @@ pub(crate) async fn price_order(
             }
         }
         let Ok(variant_currency) = Currency::parse(&variant.currency) else {
-            return Err(ApiError::internal("a stored variant has no valid currency"));
+            return Err(AppError::internal("a stored variant has no valid currency"));
         };
         if *currency.get_or_insert(variant_currency) != variant_currency {
             field(
@@ -259,17 +255,14 @@ pub(crate) async fn price_order(
             unit_price_minor: unit,
             quantity: item.quantity,
             customisation_json: serde_json::to_string(&item.customisation)
-                .map_err(ApiError::internal)?,
+                .map_err(AppError::internal)?,
         });
     }
 
     // Recipients: method enabled, address resolves to a zone, send date not in the past.
     let enabled: Vec<DeliveryMethod> =
-        serde_json::from_str(&storefront.delivery_methods).map_err(ApiError::internal)?;
-    let mut zones = storefront_shipping::zones_of(db, vendor, storefront.id).await?;
-    if zones.is_empty() {
-        zones = shipping_zones::list(db, vendor).await?;
-    }
+        serde_json::from_str(&storefront.delivery_methods).map_err(AppError::internal)?;
+    let zones = zones_for(db, vendor, StorefrontId::from(storefront.id)).await?;
     let today = Utc::now().date_naive();
     let mut recipients = Vec::new();
     let mut shipping = Vec::new();
@@ -280,7 +273,7 @@ pub(crate) async fn price_order(
         if email.is_err() {
             field(&mut errors, at("email"), "must be an email address");
         }
-        if !crate::validation::is_name(&recipient.name) {
+        if !is_name(&recipient.name) {
             field(&mut errors, at("name"), "must be 1 to 200 characters");
         }
         if !enabled.contains(&recipient.delivery_method) {
@@ -372,7 +365,7 @@ pub(crate) async fn price_order(
                 .as_ref()
                 .map(serde_json::to_string)
                 .transpose()
-                .map_err(ApiError::internal)?,
+                .map_err(AppError::internal)?,
             zone_id: zone.map(|zone| zone.id),
             shipping_minor,
             delivery_method: delivery_method_name(recipient.delivery_method)?,
@@ -381,20 +374,19 @@ pub(crate) async fn price_order(
         });
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(AppError::Invalid(errors));
     }
-    let currency = currency.ok_or_else(|| ApiError::internal("priced an order without items"))?;
+    let currency = currency.ok_or_else(|| AppError::internal("priced an order without items"))?;
     let mode: FeeTransferMode = serde_json::from_value(serde_json::Value::String(
         storefront.fee_transfer_mode.clone(),
     ))
-    .map_err(ApiError::internal)?;
-    let fee = state.orders.platform_fee_basis_points;
+    .map_err(AppError::internal)?;
+    let fee = app.orders.platform_fee_basis_points;
     let breakdown = order::price(currency, &gift, &shipping, fee, mode).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unpriceable",
-            error.to_string(),
-        )
+        AppError::Rejected {
+            code: "unpriceable",
+            message: error.to_string(),
+        }
     })?;
     Ok(Priced {
         quote: quote_of(&breakdown, &lines, quoted_recipients),
@@ -409,6 +401,7 @@ pub(crate) async fn price_order(
             budget_minor: budget.map(|budget| budget.minor),
             lines,
             recipients,
+            payment_intent_id: None,
         },
     })
 }
@@ -419,7 +412,7 @@ async fn listed_recipients(
     db: &impl ConnectionTrait,
     storefront: &storefront::Model,
     list_id: Uuid,
-) -> Result<Option<Vec<RecipientBody>>, ApiError> {
+) -> Result<Option<Vec<RecipientBody>>, AppError> {
     let vendor = VendorId::from(storefront.vendor_id);
     let Some(list) = recipient_lists::find(db, vendor, list_id).await? else {
         return Ok(None);
@@ -435,10 +428,10 @@ async fn listed_recipients(
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
-            .map_err(ApiError::internal)?;
+            .map_err(AppError::internal)?;
         let delivery_method =
             serde_json::from_value(serde_json::Value::String(row.delivery_method))
-                .map_err(ApiError::internal)?;
+                .map_err(AppError::internal)?;
         listed.push(RecipientBody {
             name: row.name,
             email: row.email,
@@ -451,31 +444,11 @@ async fn listed_recipients(
     Ok(Some(listed))
 }
 
-fn delivery_method_name(method: DeliveryMethod) -> Result<String, ApiError> {
-    match serde_json::to_value(method).map_err(ApiError::internal)? {
+fn delivery_method_name(method: DeliveryMethod) -> Result<String, AppError> {
+    match serde_json::to_value(method).map_err(AppError::internal)? {
         serde_json::Value::String(name) => Ok(name),
-        _ => Err(ApiError::internal("a delivery method is not a string")),
+        _ => Err(AppError::internal("a delivery method is not a string")),
     }
-}
-
-pub(crate) fn resolve_address<'a>(
-    zones: &'a [Zone],
-    address: &AddressInput,
-) -> Result<&'a Zone, String> {
-    let country = address.country.trim().to_ascii_uppercase();
-    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err("country must be an ISO 3166-1 alpha-2 code".into());
-    }
-    if address.line1.trim().is_empty() || address.city.trim().is_empty() {
-        return Err("needs line1 and city".into());
-    }
-    let lookup = Address {
-        country,
-        state: address.state.clone(),
-        postcode: address.postcode.clone(),
-    };
-    shipping::resolve(zones, &lookup, |zone| (zone.name.as_str(), &zone.rules))
-        .map_err(|reason| shipping_error(&reason))
 }
 
 fn quote_of(breakdown: &Breakdown, lines: &[NewLine], recipients: Vec<QuoteRecipient>) -> Quote {

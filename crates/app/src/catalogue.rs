@@ -1,0 +1,30 @@
+//! Catalogue value types shared by the vendor's product editing and the shopper's
+//! checkout: a price, and a product's customisation options (stored as JSON on the
+//! product and checked against what a shopper fills in).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Price {
+    /// Minor units (cents).
+    pub minor: i64,
+    /// ISO 4217, e.g. `AUD`.
+    pub currency: String,
+}
+
+/// A personalisation the buyer fills in, e.g. an engraving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomisationOption {
+    pub label: String,
+    pub max_length: u32,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A trimmed name of 1–200 characters (people, vendors, storefronts, products).
+pub fn is_name(value: &str) -> bool {
+    let length = value.trim().chars().count();
+    (1..=200).contains(&length)
+}

@@ -1,0 +1,57 @@
+//! Trove's application layer: the business rules, once each.
+//!
+//! Policy: one module per use case or aggregate (checkout, payments, orders, gifts,
+//! refunds, …). A use case owns its unit of work: it opens the transaction
+//! ([`UnitOfWork`]), calls data-access repositories, emits [`events::DomainEvent`]s and
+//! commits; the subscribers registered in [`subscribers`] turn those events into outbox
+//! jobs inside the same transaction. No use case calls an outside system (Stripe, S3,
+//! SMTP, Slack) while a transaction is open: it records its intent, commits, calls with a
+//! deterministic idempotency key, then commits the result in a second unit of work.
+//!
+//! Callers (the API's route handlers, the worker's job handlers) extract their input,
+//! call one use case and map its answer; they never open transactions themselves. This
+//! crate knows nothing of HTTP: its errors are [`AppError`]s the API maps to statuses.
+//! Its input and output types derive `serde` and `utoipa::ToSchema`, so the API can
+//! take and return them as they are.
+
+pub mod catalogue;
+pub mod checkout;
+pub mod error;
+pub mod events;
+pub mod gifts;
+pub mod idempotency;
+pub mod orders;
+pub mod payments;
+pub mod shipments;
+pub mod shipping;
+pub mod subscribers;
+mod unit_of_work;
+
+pub use error::{AppError, FieldError, Fields};
+pub use unit_of_work::UnitOfWork;
+
+use sea_orm::DatabaseConnection;
+use trove_bootstrap::settings::OrderSettings;
+use trove_integrations::stripe::StripeClient;
+
+/// What every use case may reach: the database, the order rules from settings and, when
+/// configured, Stripe. Built once per process and cloned cheaply.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: DatabaseConnection,
+    pub orders: OrderSettings,
+    /// `None` when no Stripe secret key is configured: card payments are off.
+    pub stripe: Option<StripeClient>,
+}
+
+impl App {
+    /// The Stripe client, or a conflict when card payments are not configured.
+    pub fn stripe(&self) -> Result<&StripeClient, AppError> {
+        self.stripe.as_ref().ok_or_else(|| {
+            AppError::conflict(
+                "payments_not_configured",
+                "Card payments are not configured on this installation (no Stripe key).",
+            )
+        })
+    }
+}
