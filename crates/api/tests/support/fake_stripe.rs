@@ -32,6 +32,8 @@ struct Ledger {
     intents: HashMap<String, Value>,
     refunded: HashMap<String, i64>,
     failures: Vec<u16>,
+    /// How long the next requests wait before answering.
+    delays: Vec<std::time::Duration>,
     next_id: u64,
 }
 
@@ -140,8 +142,15 @@ async fn handle(
         stripe_account: header("stripe-account"),
         form: form_of(&body),
     };
+    let delay = {
+        let mut ledger = ledger.lock().unwrap();
+        ledger.requests.push(recorded.clone());
+        (!ledger.delays.is_empty()).then(|| ledger.delays.remove(0))
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let mut ledger = ledger.lock().unwrap();
-    ledger.requests.push(recorded.clone());
     let (status, value) = answer(&mut ledger, &recorded, header("authorization"));
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
         .insert_header(("request-id", "req_fake"))
@@ -386,6 +395,11 @@ impl FakeStripe {
             .unwrap()
             .failures
             .extend(std::iter::repeat_n(status, count));
+    }
+
+    /// The next request waits `delay` before it is answered (a slow Stripe).
+    pub fn delay_next(&self, delay: std::time::Duration) {
+        self.ledger.lock().unwrap().delays.push(delay);
     }
 
     /// Marks an account as fully onboarded and returns it (the `account.updated` object).

@@ -17,7 +17,12 @@ pub struct Shop {
 /// one engravable product at AUD 50.00 (offered at 45.00) and two zones: Sydney metro
 /// (9.90) and the rest of Australia (15.00).
 pub async fn shop(app: &TestApp) -> Shop {
-    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    shop_named(app, "acme-gifts", "ann@example.com").await
+}
+
+/// Like `shop`, at storefront `slug` of a vendor owned by `owner_email`.
+pub async fn shop_named(app: &TestApp, slug: &str, owner_email: &str) -> Shop {
+    let ann = app.token(TokenType::Vendor, owner_email);
     let admin = app.token(TokenType::Admin, "root@trove.example");
     let vendor = app.create_vendor(&ann, "Acme").await;
     let base = format!("/api/v1/vendors/{vendor}");
@@ -55,7 +60,7 @@ pub async fn shop(app: &TestApp) -> Shop {
             &format!("{base}/storefronts"),
             &ann,
             Some(json!({
-                "slug": "acme-gifts", "name": "Acme Gifts",
+                "slug": slug, "name": "Acme Gifts",
                 "delivery_methods": ["deliver_direct", "email_link", "create_link"],
                 "fee_transfer_mode": "half"
             })),
@@ -107,9 +112,18 @@ pub fn checkout(variant: &str) -> Value {
 }
 
 pub async fn post_order(app: &TestApp, key: Option<&str>, body: &Value) -> reqwest::Response {
+    post_order_to(app, "acme-gifts", key, body).await
+}
+
+pub async fn post_order_to(
+    app: &TestApp,
+    slug: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
     let mut request = app
         .client
-        .post(app.url("/api/v1/public/storefronts/acme-gifts/orders"))
+        .post(app.url(&format!("/api/v1/public/storefronts/{slug}/orders")))
         .json(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
