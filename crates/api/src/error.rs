@@ -351,6 +351,8 @@ impl From<trove_app::AppError> for ApiError {
                 }
             }
             AppError::Invalid(fields) => Self::validation(fields),
+            AppError::Forbidden(message) => Self::forbidden(message),
+            AppError::Gone { code, message } => Self::new(StatusCode::GONE, code, message),
             AppError::Rejected { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }

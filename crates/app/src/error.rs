@@ -33,6 +33,12 @@ pub enum AppError {
     /// Input that can never work, one entry per field.
     #[error("invalid: {0:?}")]
     Invalid(Vec<FieldError>),
+    /// The caller may not do this (beyond what the API's own guards check).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// It existed but is over for good (an expired invitation).
+    #[error("gone ({code}): {message}")]
+    Gone { code: &'static str, message: String },
     /// Input refused as a whole for a reason with its own code.
     #[error("rejected ({code}): {message}")]
     Rejected { code: &'static str, message: String },

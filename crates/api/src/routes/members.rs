@@ -5,24 +5,17 @@ use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::Fields;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use trove_data_access::invitations::{self, NewInvitation};
-use trove_data_access::jobs;
 use trove_data_access::members::{self, MemberChangeError};
 use trove_domain::email::Email;
-use trove_domain::ids::{JobId, UserId};
-use trove_domain::job::{JobPayload, SendEmail};
+use trove_domain::ids::UserId;
 use trove_domain::vendor::VendorRole;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// How long an invitation can be accepted.
-const INVITATION_DAYS: i64 = 7;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
@@ -67,15 +60,6 @@ fn parse_role(fields: &mut Fields, raw: &str) -> Option<VendorRole> {
     let role = raw.parse::<VendorRole>().ok();
     fields.check(role.is_some(), "role", "must be `owner` or `staff`");
     role
-}
-
-fn token_hash(token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
-    digest
-        .as_ref()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 fn member_error(error: MemberChangeError) -> ApiError {
@@ -145,39 +129,9 @@ pub async fn invite_member(
         return Err(ApiError::internal("validated fields are missing"));
     };
 
-    let mut secret = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut secret).map_err(|_| ApiError::internal("no randomness"))?;
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
-    let expires_at = jobs::now() + chrono::Duration::days(INVITATION_DAYS);
-    let email_job = JobPayload::SendEmail(SendEmail {
-        v: 1,
-        to: email.to_string(),
-        template: "vendor_invitation".into(),
-        vendor_id: Some(access.vendor.id),
-        vars: BTreeMap::from([
-            ("vendor_name".to_owned(), access.vendor.name.clone()),
-            ("vendor_id".to_owned(), access.vendor.id.to_string()),
-            ("role".to_owned(), role.as_str().to_owned()),
-            ("invitation_token".to_owned(), token.clone()),
-        ]),
-    });
-
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let invitation = invitations::create(
-        &txn,
-        NewInvitation {
-            vendor: access.vendor_id(),
-            email,
-            role,
-            token_hash: token_hash(&token),
-            invited_by: access.staff.id(),
-            expires_at,
-        },
-    )
-    .await?;
-    jobs::enqueue(&txn, JobId::new(), &email_job, jobs::now()).await?;
-    txn.commit().await?;
-
+    let invitation =
+        trove_app::members::invite(&state.app, &access.vendor, email, role, access.staff.id())
+            .await?;
     Ok(HttpResponse::Created().json(InvitationView {
         id: invitation.id,
         email: invitation.email,
@@ -205,34 +159,8 @@ pub async fn accept_invitation(
     staff: StaffUser,
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<MemberView>, ApiError> {
-    let invitation = invitations::find_by_token_hash(&state.db, &token_hash(body.token.trim()))
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such invitation."))?;
-    if invitation.accepted_at.is_some() {
-        return Err(ApiError::conflict("This invitation was already accepted."));
-    }
-    if invitation.expires_at < jobs::now() {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            "invitation_expired",
-            "This invitation has expired.",
-        ));
-    }
-    if !invitation.email.eq_ignore_ascii_case(&staff.user.email) {
-        return Err(ApiError::forbidden(
-            "This invitation was sent to another email address.",
-        ));
-    }
-    let role: VendorRole = invitation.role.parse().map_err(ApiError::internal)?;
-    let vendor = trove_domain::ids::VendorId::from(invitation.vendor_id);
-
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    if !invitations::mark_accepted(&txn, invitation.id).await? {
-        return Err(ApiError::conflict("This invitation was already accepted."));
-    }
-    let membership = members::add(&txn, vendor, staff.id(), role).await?;
-    txn.commit().await?;
-
+    let membership =
+        trove_app::members::accept(&state.app, &body.token, staff.id(), &staff.user.email).await?;
     Ok(web::Json(MemberView {
         user_id: staff.user.id,
         email: staff.user.email,

@@ -11,9 +11,8 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::recipient_list;
-use trove_data_access::{jobs, recipient_lists, storefronts};
-use trove_domain::ids::JobId;
-use trove_domain::job::{JobPayload, ProcessRecipientUpload};
+use trove_data_access::{recipient_lists, storefronts};
+use trove_domain::ids::{StorefrontId, UploadId};
 use trove_domain::recipient_csv::Template;
 use trove_domain::upload::UploadPurpose;
 use utoipa::ToSchema;
@@ -134,21 +133,14 @@ pub async fn create_recipient_list(
         &[("upload_id", body.upload_id, UploadPurpose::RecipientCsv)],
     )
     .await?;
-    let txn = trove_data_access::begin_write(&state.db).await?;
-    let list = recipient_lists::create(
-        &txn,
+    let list = trove_app::recipient_lists::import(
+        &state.app,
         vendor,
-        storefront.id,
-        body.upload_id,
-        template.country(),
+        StorefrontId::from(storefront.id),
+        UploadId::from(body.upload_id),
+        template,
     )
     .await?;
-    let job = JobPayload::ProcessRecipientUpload(ProcessRecipientUpload {
-        v: 1,
-        list_id: list.id,
-    });
-    jobs::enqueue(&txn, JobId::new(), &job, jobs::now()).await?;
-    txn.commit().await?;
     Ok(HttpResponse::Accepted().json(view(list, Vec::new())))
 }
 
