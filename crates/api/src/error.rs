@@ -74,6 +74,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// 404 `No such {what}.`: the one answer for an id the caller cannot see.
+    pub fn no_such(what: &str) -> Self {
+        Self::not_found(format!("No such {what}."))
+    }
+
     pub fn method_not_allowed(allowed: &[&str]) -> Self {
         let allow = allowed.join(", ");
         let mut error = Self::new(

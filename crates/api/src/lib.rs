@@ -4,6 +4,7 @@
 //! leaves through the request-context middleware, which stamps the request id, logs one
 //! completion line, records metrics and reports 5xx to Sentry. All errors are `ApiError`.
 
+pub mod attachments;
 pub mod auth;
 pub mod client;
 pub mod dev_token;
@@ -22,5 +23,6 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod validation;
+pub mod views;
 
 pub use startup::{Application, StartupError};

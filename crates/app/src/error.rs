@@ -57,6 +57,11 @@ impl AppError {
         Self::NotFound(message.into())
     }
 
+    /// `No such {what}.`: the one answer for an id the caller cannot see.
+    pub fn no_such(what: &str) -> Self {
+        Self::NotFound(format!("No such {what}."))
+    }
+
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,

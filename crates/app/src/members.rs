@@ -81,7 +81,7 @@ pub async fn accept(
 ) -> Result<vendor_membership::Model, AppError> {
     let invitation = invitations::find_by_token_hash(&app.db, &token_hash(token.trim()))
         .await?
-        .ok_or_else(|| AppError::not_found("No such invitation."))?;
+        .ok_or_else(|| AppError::no_such("invitation"))?;
     if invitation.accepted_at.is_some() {
         return Err(already_accepted());
     }

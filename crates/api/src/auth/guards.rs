@@ -133,7 +133,7 @@ impl VendorAccess {
         staff: StaffUser,
         vendor_id: VendorId,
     ) -> Result<Self, ApiError> {
-        let not_found = || ApiError::not_found("No such vendor.");
+        let not_found = || ApiError::no_such("vendor");
         let membership = members::membership(&state.db, vendor_id, staff.id()).await?;
         let role = membership.and_then(|m| m.role.parse::<VendorRole>().ok());
         if role.is_none() && !staff.admin {
@@ -163,7 +163,7 @@ impl FromRequest for VendorAccess {
                 .get("vendor_id")
                 .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
                 .map(VendorId::from)
-                .ok_or_else(|| ApiError::not_found("No such vendor."))?;
+                .ok_or_else(|| ApiError::no_such("vendor"))?;
             let state = state(&request)?;
             Self::resolve(&state, staff, vendor_id).await
         })

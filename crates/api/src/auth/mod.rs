@@ -14,6 +14,7 @@ pub mod jwks;
 pub mod middleware;
 pub mod passwords;
 pub mod signing;
+pub mod storefront_lock;
 
 pub use authenticator::{AuthError, Authenticator};
 pub use claims::{Principal, TokenType};

@@ -1,10 +1,10 @@
 //! Platform admin routes: every vendor, and feature-flag rollouts and overrides.
 
-use super::vendors::VendorView;
 use crate::auth::guards::AdminUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::Fields;
+use crate::views::vendor::VendorView;
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use trove_data_access::flags;
@@ -184,7 +184,7 @@ pub async fn set_override(
     let vendor = VendorId::from(vendor_id);
     vendors::find(&state.db, vendor)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such vendor."))?;
+        .ok_or_else(|| ApiError::no_such("vendor"))?;
     flags::set_override(&state.db, &flag, vendor, body.enabled).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@
 //! payment) are `trove_app::checkout`'s; these handlers find the visible storefront, check
 //! its password session and map the answer.
 
-use super::public_storefronts::{require_unlocked, visible_storefront};
+use crate::auth::storefront_lock::{require_unlocked, visible_storefront};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};

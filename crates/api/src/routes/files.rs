@@ -30,7 +30,7 @@ fn local_store(state: &AppState) -> Result<Arc<LocalStore>, ApiError> {
     state
         .local_files
         .clone()
-        .ok_or_else(|| ApiError::not_found("No such file."))
+        .ok_or_else(|| ApiError::no_such("file"))
 }
 
 impl From<LinkError> for ApiError {
@@ -155,7 +155,7 @@ pub async fn get_local_file(
     let (bytes, content_type) = store
         .read(&key)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such file."))?;
+        .ok_or_else(|| ApiError::no_such("file"))?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("cache-control", "private, max-age=60"))

@@ -61,7 +61,7 @@ pub struct GiftItem {
 pub struct GiftStorefront {
     pub slug: String,
     pub name: String,
-    pub branding: super::storefronts::Branding,
+    pub branding: crate::views::storefront::Branding,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -220,7 +220,7 @@ async fn gift_view(
     let storefront = storefronts::find(&state.db, vendor, order.storefront_id)
         .await?
         .ok_or_else(no_gift)?;
-    let storefront = super::storefronts::StorefrontView::try_from(storefront)?;
+    let storefront = crate::views::storefront::StorefrontView::try_from(storefront)?;
     let recipient_cart = recipient.cart.clone();
     Ok(GiftView {
         storefront: GiftStorefront {

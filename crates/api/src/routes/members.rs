@@ -64,7 +64,7 @@ fn parse_role(fields: &mut Fields, raw: &str) -> Option<VendorRole> {
 
 fn member_error(error: MemberChangeError) -> ApiError {
     match error {
-        MemberChangeError::NotFound => ApiError::not_found("No such member."),
+        MemberChangeError::NotFound => ApiError::no_such("member"),
         MemberChangeError::LastOwner => {
             ApiError::conflict("A vendor must keep at least one owner.")
         }

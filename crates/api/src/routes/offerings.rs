@@ -1,7 +1,6 @@
 //! What a storefront offers: the vendor's own products, in order, each with an optional
 //! price override.
 
-use super::storefronts::not_found;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -29,7 +28,7 @@ pub struct OfferingBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfferedView {
-    pub product: super::products::ProductView,
+    pub product: crate::views::product::ProductView,
     pub price_override_minor: Option<i64>,
 }
 
@@ -65,7 +64,7 @@ pub async fn get_offering(
 ) -> Result<web::Json<Vec<OfferedView>>, ApiError> {
     let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     Ok(web::Json(offered_views(&state, storefront.id).await?))
 }
 
@@ -90,7 +89,7 @@ pub async fn set_offering(
 ) -> Result<web::Json<Vec<OfferedView>>, ApiError> {
     let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let items: Vec<(Uuid, Option<i64>)> = body
         .items
         .iter()

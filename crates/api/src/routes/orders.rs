@@ -215,10 +215,6 @@ pub struct TrackingBody {
     pub tracking: String,
 }
 
-pub(crate) fn not_found() -> ApiError {
-    ApiError::not_found("No such order.")
-}
-
 /// The vendor's orders, newest first.
 #[utoipa::path(
     tag = "orders",
@@ -277,7 +273,7 @@ pub async fn get_order(
 ) -> Result<web::Json<OrderView>, ApiError> {
     let detail = orders::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("order"))?;
     Ok(web::Json(detail.into()))
 }
 
@@ -299,7 +295,7 @@ pub async fn list_order_events(
 ) -> Result<web::Json<Vec<EventView>>, ApiError> {
     let detail = orders::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("order"))?;
     let events = orders::events(&state.db, detail.order.id).await?;
     Ok(web::Json(events.into_iter().map(EventView::from).collect()))
 }
@@ -341,7 +337,7 @@ pub async fn change_order_status(
         .await?;
     let detail = orders::find(&state.db, vendor, path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("order"))?;
     Ok(web::Json(detail.into()))
 }
 

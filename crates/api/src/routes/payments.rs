@@ -106,15 +106,6 @@ pub struct OAuthStart {
     pub authorize_url: String,
 }
 
-/// The configured Stripe client, or 409 when this installation takes no card payments.
-pub(crate) fn not_connected() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "not_connected",
-        "This vendor has no Stripe account connected.",
-    )
-}
-
 fn already_connected(account: &str) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -242,7 +233,7 @@ pub async fn refresh_onboarding_link(
     let account = payment_accounts::find(&state.db, access.vendor_id())
         .await?
         .and_then(|account| account.stripe_account_id)
-        .ok_or_else(not_connected)?;
+        .ok_or_else(trove_app::payments::not_connected)?;
     let link = onboarding_link(&state, stripe, &account).await?;
     Ok(HttpResponse::Created().json(OnboardingLinkView::from(link)))
 }

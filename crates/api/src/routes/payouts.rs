@@ -2,7 +2,6 @@
 //! first, read live from Stripe with the account's `Stripe-Account` header. Owners (and
 //! admins) only.
 
-use super::payments::not_connected;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -85,7 +84,7 @@ pub async fn list_payouts(
     let account = payment_accounts::find(&state.db, access.vendor_id())
         .await?
         .and_then(|account| account.stripe_account_id)
-        .ok_or_else(not_connected)?;
+        .ok_or_else(trove_app::payments::not_connected)?;
     let balance = stripe.balance(&account).await?;
     let (payouts, has_more) = stripe
         .payouts(&account, limit, query.starting_after.as_deref())

@@ -5,12 +5,10 @@ use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
+use crate::views::product::ProductView;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trove_data_access::products::{
-    self, NewVariant, ProductFields, ProductQuery, ProductSort, ProductWithVariants,
-};
+use trove_data_access::products::{self, NewVariant, ProductFields, ProductQuery, ProductSort};
 use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
 use trove_domain::upload::UploadPurpose;
@@ -51,66 +49,6 @@ pub struct ProductBody {
     pub image_upload_ids: Vec<Uuid>,
     /// At least one.
     pub variants: Vec<VariantBody>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VariantView {
-    pub id: Uuid,
-    pub sku: String,
-    pub title: Option<String>,
-    pub price: Price,
-    pub stock: Option<i32>,
-    pub weight_grams: Option<i32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProductView {
-    pub id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub status: String,
-    /// `manual`, or `shopify` for imported products.
-    pub source: String,
-    pub attributes: serde_json::Value,
-    #[schema(value_type = Vec<CustomisationOption>)]
-    pub customisation_options: serde_json::Value,
-    /// Upload ids of the images, in display order.
-    pub image_upload_ids: Vec<Uuid>,
-    pub variants: Vec<VariantView>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<ProductWithVariants> for ProductView {
-    fn from(item: ProductWithVariants) -> Self {
-        let product = item.product;
-        Self {
-            id: product.id,
-            title: product.title,
-            description: product.description,
-            status: product.status,
-            source: product.source,
-            attributes: serde_json::from_str(&product.attributes).unwrap_or_default(),
-            customisation_options: serde_json::from_str(&product.customisation_options)
-                .unwrap_or_default(),
-            image_upload_ids: serde_json::from_str(&product.image_ids).unwrap_or_default(),
-            variants: item
-                .variants
-                .into_iter()
-                .map(|variant| VariantView {
-                    id: variant.id,
-                    sku: variant.sku,
-                    title: variant.title,
-                    price: Price {
-                        minor: variant.price_minor,
-                        currency: variant.currency,
-                    },
-                    stock: variant.stock,
-                    weight_grams: variant.weight_grams,
-                })
-                .collect(),
-            created_at: product.created_at.and_utc(),
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -252,10 +190,6 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
     })
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("No such product.")
-}
-
 async fn require_images(state: &AppState, vendor: VendorId, ids: &[Uuid]) -> Result<(), ApiError> {
     let fields: Vec<String> = (0..ids.len())
         .map(|index| format!("image_upload_ids[{index}]"))
@@ -265,7 +199,7 @@ async fn require_images(state: &AppState, vendor: VendorId, ids: &[Uuid]) -> Res
         .zip(ids)
         .map(|(field, id)| (field.as_str(), *id, UploadPurpose::ProductImage))
         .collect();
-    super::uploads::require_attachable(state, vendor, &attachments).await
+    crate::attachments::require_attachable(state, vendor, &attachments).await
 }
 
 /// The vendor's products, paginated, filtered by status and text, sorted.
@@ -369,7 +303,7 @@ pub async fn get_product(
 ) -> Result<web::Json<ProductView>, ApiError> {
     let product = products::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("product"))?;
     Ok(web::Json(ProductView::from(product)))
 }
 
@@ -399,7 +333,7 @@ pub async fn replace_product(
     require_images(&state, access.vendor_id(), &images).await?;
     let product = products::replace(&state.db, access.vendor_id(), path.1, fields)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("product"))?;
     Ok(web::Json(ProductView::from(product)))
 }
 

@@ -7,12 +7,12 @@
 //! exchanges the password for a storefront session (a short-lived token, sent as a
 //! bearer); password attempts have their own, much stricter rate limit.
 
-use super::storefronts::{Branding, Content, StorefrontView};
-use crate::auth::guards::storefront_session;
 use crate::auth::passwords;
+use crate::auth::storefront_lock::require_unlocked;
 use crate::error::{ApiError, ErrorBody};
 use crate::middleware::rate_limit::limit_attempts;
 use crate::state::AppState;
+use crate::views::storefront::{Branding, Content, StorefrontView};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -105,7 +105,7 @@ pub async fn get_public_storefront(
 ) -> Result<HttpResponse, ApiError> {
     let storefront = storefronts::find_public(&state.db, &slug, query.include_demo)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     respond(&request, &state, storefront).await
 }
 
@@ -131,37 +131,8 @@ pub async fn get_storefront_by_domain(
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     let storefront = storefronts::find_public_by_domain(&state.db, &domain, query.include_demo)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     respond(&request, &state, storefront).await
-}
-
-/// An `active` storefront by slug (orders are only placed on active storefronts).
-pub(crate) async fn visible_storefront(
-    state: &AppState,
-    slug: &str,
-) -> Result<storefront::Model, ApiError> {
-    storefronts::find_public(&state.db, slug, false)
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such storefront."))
-}
-
-/// 401 `storefront_locked` unless the storefront is open or the request carries a session
-/// for it.
-pub(crate) fn require_unlocked(
-    request: &HttpRequest,
-    storefront: &storefront::Model,
-) -> Result<(), ApiError> {
-    if storefront.password_hash.is_none() || storefront_session(request) == Some(storefront.id) {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "storefront_locked",
-        "This storefront is password-protected; open a session with its password.",
-    )
-    .with_details(serde_json::json!({
-        "session_path": format!("/api/v1/public/storefronts/{}/sessions", storefront.slug),
-    })))
 }
 
 /// The public body of a visible storefront, unless it is locked for this caller.
@@ -281,7 +252,7 @@ pub async fn get_public_file(
     query: web::Query<PublicQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, upload_id) = path.into_inner();
-    let not_found = || ApiError::not_found("No such file.");
+    let not_found = || ApiError::no_such("file");
     let row = storefronts::find_public(&state.db, &slug, query.include_demo)
         .await?
         .ok_or_else(not_found)?;
@@ -303,7 +274,7 @@ pub async fn get_public_file(
         .ok_or_else(not_found)?;
     let ttl = state.storage.download_url_ttl();
     let signed = state.files.presign_get(&upload.storage_key, ttl).await?;
-    let location = super::uploads::signed_view(&request, &state, signed, ttl).url;
+    let location = crate::attachments::signed_view(&request, &state, signed, ttl).url;
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, location))
         .insert_header(("cache-control", "public, max-age=60"))
@@ -350,7 +321,7 @@ pub async fn open_storefront_session(
 ) -> Result<HttpResponse, ApiError> {
     let storefront = storefronts::find_public(&state.db, &slug, query.include_demo)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such storefront."))?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let Some(stored) = storefront.password_hash else {
         return Err(ApiError::conflict("This storefront has no password."));
     };

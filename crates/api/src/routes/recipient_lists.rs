@@ -126,8 +126,8 @@ pub async fn create_recipient_list(
     let vendor = access.vendor_id();
     let storefront = storefronts::find(&state.db, vendor, path.1)
         .await?
-        .ok_or_else(super::storefronts::not_found)?;
-    super::uploads::require_attachable(
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
+    crate::attachments::require_attachable(
         &state,
         vendor,
         &[("upload_id", body.upload_id, UploadPurpose::RecipientCsv)],
@@ -162,7 +162,7 @@ pub async fn get_recipient_list(
 ) -> Result<web::Json<RecipientListView>, ApiError> {
     let list = recipient_lists::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(|| ApiError::not_found("No such recipient list."))?;
+        .ok_or_else(|| ApiError::no_such("recipient list"))?;
     let errors = recipient_lists::errors(&state.db, list.id, SHOWN_ERRORS)
         .await?
         .into_iter()

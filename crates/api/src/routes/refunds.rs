@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trove_app::orders::{NewRefund, not_found};
+use trove_app::orders::NewRefund;
 use trove_data_access::entities::order_refund;
 use trove_data_access::{orders, refunds};
 use trove_domain::ids::OrderId;
@@ -94,7 +94,7 @@ pub async fn list_refunds(
 ) -> Result<web::Json<Vec<RefundView>>, ApiError> {
     let order = orders::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?
+        .ok_or_else(|| ApiError::no_such("order"))?
         .order;
     let rows = refunds::of_order(&state.db, order.id).await?;
     Ok(web::Json(rows.into_iter().map(RefundView::from).collect()))

@@ -5,22 +5,15 @@ use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::Fields;
+use crate::views::zone::{Rate, ZoneView};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use serde::{Deserialize, Serialize};
-use trove_data_access::shipping_zones::{self, Zone};
+use serde::Deserialize;
+use trove_data_access::shipping_zones;
 use trove_domain::money::{Currency, Money};
 use trove_domain::shipping::{self, Address, PostcodeRule, ZoneRules};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Rate {
-    /// Minor units (cents).
-    pub minor: i64,
-    /// ISO 4217, e.g. `AUD`.
-    pub currency: String,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,33 +30,6 @@ pub struct ZoneBody {
     #[schema(value_type = Vec<Object>)]
     pub postcodes: Vec<PostcodeRule>,
     pub rate: Rate,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ZoneView {
-    pub id: Uuid,
-    pub name: String,
-    pub countries: Vec<String>,
-    pub states: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
-    pub postcodes: Vec<PostcodeRule>,
-    pub rate: Rate,
-}
-
-impl From<Zone> for ZoneView {
-    fn from(zone: Zone) -> Self {
-        Self {
-            id: zone.id,
-            name: zone.name,
-            countries: zone.rules.countries,
-            states: zone.rules.states,
-            postcodes: zone.rules.postcodes,
-            rate: Rate {
-                minor: zone.rate.minor,
-                currency: zone.rate.currency.to_string(),
-            },
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,10 +109,6 @@ fn validated(body: ZoneBody) -> Result<(String, ZoneRules, Money), ApiError> {
     ))
 }
 
-fn zone_not_found() -> ApiError {
-    ApiError::not_found("No such shipping zone.")
-}
-
 /// The vendor's shipping zones, by name.
 #[utoipa::path(
     tag = "shipping",
@@ -209,7 +171,7 @@ pub async fn get_zone(
     let (_, zone_id) = path.into_inner();
     let zone = shipping_zones::find(&state.db, access.vendor_id(), zone_id)
         .await?
-        .ok_or_else(zone_not_found)?;
+        .ok_or_else(|| ApiError::no_such("shipping zone"))?;
     Ok(web::Json(ZoneView::from(zone)))
 }
 
@@ -237,7 +199,7 @@ pub async fn replace_zone(
     let (name, rules, rate) = validated(body.into_inner())?;
     let zone = shipping_zones::replace(&state.db, access.vendor_id(), zone_id, &name, &rules, rate)
         .await?
-        .ok_or_else(zone_not_found)?;
+        .ok_or_else(|| ApiError::no_such("shipping zone"))?;
     Ok(web::Json(ZoneView::from(zone)))
 }
 
@@ -261,7 +223,7 @@ pub async fn delete_zone(
     if shipping_zones::delete(&state.db, access.vendor_id(), zone_id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(zone_not_found())
+        Err(ApiError::no_such("shipping zone"))
     }
 }
 

@@ -1,12 +1,11 @@
 //! Which of the vendor's shipping zones a storefront ships with. Another vendor's zone
 //! ids are 404 and change nothing.
 
-use super::shipping_zones::ZoneView;
-use super::storefronts::not_found;
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::{Fields, id_list};
+use crate::views::zone::ZoneView;
 use actix_web::{get, put, web};
 use serde::Deserialize;
 use trove_data_access::storefront_shipping::{self, LinkError};
@@ -39,7 +38,7 @@ pub async fn get_storefront_zones(
 ) -> Result<web::Json<Vec<ZoneView>>, ApiError> {
     let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let zones = storefront_shipping::zones_of(&state.db, access.vendor_id(), storefront.id).await?;
     Ok(web::Json(zones.into_iter().map(ZoneView::from).collect()))
 }
@@ -65,7 +64,7 @@ pub async fn set_storefront_zones(
 ) -> Result<web::Json<Vec<ZoneView>>, ApiError> {
     let storefront = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let mut distinct = std::collections::HashSet::new();
     Fields::default()
         .check(

@@ -5,67 +5,16 @@ use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
+use crate::views::storefront::{Branding, Content, StorefrontView};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trove_data_access::entities::storefront;
 use trove_data_access::storefronts::{self, StorefrontFields};
 use trove_domain::storefront::{
     self as rules, DeliveryMethod, FeeTransferMode, StorefrontStatus, TransitionError,
 };
-use trove_domain::upload::UploadPurpose;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Branding {
-    /// `#RRGGBB`.
-    pub primary_colour: Option<String>,
-    pub secondary_colour: Option<String>,
-    pub accent_colour: Option<String>,
-    /// A confirmed `storefront_logo` upload.
-    pub logo_upload_id: Option<Uuid>,
-    /// A confirmed `storefront_banner` upload.
-    pub banner_upload_id: Option<Uuid>,
-    /// A confirmed `storefront_favicon` upload.
-    pub favicon_upload_id: Option<Uuid>,
-}
-
-impl Branding {
-    /// The uploads the branding uses, with the field and purpose each needs.
-    pub fn attachments(&self) -> Vec<super::uploads::Attachment<'static>> {
-        [
-            (
-                "branding.logo_upload_id",
-                self.logo_upload_id,
-                UploadPurpose::StorefrontLogo,
-            ),
-            (
-                "branding.banner_upload_id",
-                self.banner_upload_id,
-                UploadPurpose::StorefrontBanner,
-            ),
-            (
-                "branding.favicon_upload_id",
-                self.favicon_upload_id,
-                UploadPurpose::StorefrontFavicon,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(field, id, purpose)| id.map(|id| (field, id, purpose)))
-        .collect()
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Content {
-    pub banner_text: Option<String>,
-    pub heading: Option<String>,
-    pub short_description: Option<String>,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -92,55 +41,6 @@ pub struct StorefrontBody {
 
 fn yes() -> bool {
     true
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StorefrontView {
-    pub id: Uuid,
-    pub slug: String,
-    pub custom_domain: Option<String>,
-    pub name: String,
-    /// `for_review`, `active`, `inactive`, `demo` or `trashed`.
-    pub status: String,
-    #[schema(value_type = Vec<String>)]
-    pub delivery_methods: Vec<DeliveryMethod>,
-    #[schema(value_type = String)]
-    pub fee_transfer_mode: FeeTransferMode,
-    pub gift_notes: bool,
-    pub show_stock: bool,
-    pub branding: Branding,
-    pub content: Content,
-    /// Whether shoppers need the password (exchanged for a storefront session).
-    pub password_protected: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl TryFrom<storefront::Model> for StorefrontView {
-    type Error = ApiError;
-
-    fn try_from(row: storefront::Model) -> Result<Self, ApiError> {
-        let stored = |error: serde_json::Error| {
-            ApiError::internal(format!("stored storefront JSON: {error}"))
-        };
-        Ok(Self {
-            id: row.id,
-            slug: row.slug,
-            custom_domain: row.custom_domain,
-            name: row.name,
-            status: row.status,
-            delivery_methods: serde_json::from_str(&row.delivery_methods).map_err(stored)?,
-            fee_transfer_mode: serde_json::from_value(serde_json::Value::String(
-                row.fee_transfer_mode,
-            ))
-            .map_err(stored)?,
-            gift_notes: row.gift_notes,
-            show_stock: row.show_stock,
-            branding: serde_json::from_str(&row.branding).map_err(stored)?,
-            content: serde_json::from_str(&row.content).map_err(stored)?,
-            password_protected: row.password_hash.is_some(),
-            created_at: row.created_at.and_utc(),
-        })
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -263,10 +163,6 @@ fn validated(body: StorefrontBody) -> Result<StorefrontFields, ApiError> {
     })
 }
 
-pub(crate) fn not_found() -> ApiError {
-    ApiError::not_found("No such storefront.")
-}
-
 /// The vendor's storefronts, newest first.
 #[utoipa::path(
     tag = "storefronts",
@@ -319,7 +215,7 @@ pub async fn create_storefront(
     let body = body.into_inner();
     let files = body.branding.attachments();
     let fields = validated(body)?;
-    super::uploads::require_attachable(&state, access.vendor_id(), &files).await?;
+    crate::attachments::require_attachable(&state, access.vendor_id(), &files).await?;
     let row = storefronts::create(&state.db, access.vendor_id(), fields).await?;
     Ok(HttpResponse::Created().json(StorefrontView::try_from(row)?))
 }
@@ -342,7 +238,7 @@ pub async fn get_storefront(
 ) -> Result<web::Json<StorefrontView>, ApiError> {
     let row = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     Ok(web::Json(StorefrontView::try_from(row)?))
 }
 
@@ -368,11 +264,11 @@ pub async fn replace_storefront(
 ) -> Result<web::Json<StorefrontView>, ApiError> {
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let body = body.into_inner();
     let files = body.branding.attachments();
     let fields = validated(body)?;
-    super::uploads::require_attachable(&state, access.vendor_id(), &files).await?;
+    crate::attachments::require_attachable(&state, access.vendor_id(), &files).await?;
     let row = storefronts::update(&state.db, current, fields).await?;
     Ok(web::Json(StorefrontView::try_from(row)?))
 }
@@ -409,7 +305,7 @@ pub async fn change_storefront_status(
     let to = to.map_err(ApiError::internal)?;
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let from: StorefrontStatus = current.status.parse().map_err(ApiError::internal)?;
     match rules::transition(from, to, access.staff.admin) {
         Ok(status) => {
@@ -466,7 +362,7 @@ pub async fn set_storefront_password(
         .finish()?;
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let hash = match password {
         Some(password) => Some(
             crate::auth::passwords::hash(password)
@@ -511,7 +407,7 @@ pub async fn duplicate_storefront(
 ) -> Result<HttpResponse, ApiError> {
     let source = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("storefront"))?;
     let body = body.into_inner();
     let slug = body.slug.trim().to_owned();
     let name = body

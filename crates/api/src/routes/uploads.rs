@@ -6,6 +6,7 @@
 //! Limits depend on the purpose and the token type (admins get more room); an oversized
 //! declaration is 413. Another vendor's upload ids answer 404 everywhere.
 
+use crate::attachments::{SignedRequestView, signed_view};
 use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody, FieldError};
 use crate::state::AppState;
@@ -14,13 +15,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::time::Duration;
 use trove_data_access::entities::upload;
 use trove_data_access::uploads::{self, NewUpload};
 use trove_domain::ids::VendorId;
 use trove_domain::upload::{UploadPurpose, UploadRefusal, UploadStatus, Uploader};
-use trove_integrations::storage::{SignedRequest, StorageError};
+use trove_integrations::storage::StorageError;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -77,15 +76,6 @@ impl From<upload::Model> for UploadView {
 
 /// A request the client sends itself, with exactly these headers.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SignedRequestView {
-    /// `PUT` or `GET`.
-    pub method: &'static str,
-    pub url: String,
-    pub headers: BTreeMap<String, String>,
-    pub expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedUpload {
     pub upload: UploadView,
     /// Send the file here before confirming.
@@ -99,35 +89,6 @@ pub struct UploadDetail {
     pub download: Option<SignedRequestView>,
 }
 
-/// The absolute form of a signed request: the local store's URLs are paths on this API.
-pub(crate) fn signed_view(
-    request: &HttpRequest,
-    state: &AppState,
-    signed: SignedRequest,
-    ttl: Duration,
-) -> SignedRequestView {
-    let url = if signed.url.starts_with('/') {
-        let base = state.storage.public_base_url.clone().unwrap_or_else(|| {
-            let info = request.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        });
-        format!("{}{}", base.trim_end_matches('/'), signed.url)
-    } else {
-        signed.url
-    };
-    SignedRequestView {
-        method: signed.method,
-        url,
-        headers: signed.headers.into_iter().collect(),
-        expires_at: Utc::now()
-            + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::zero()),
-    }
-}
-
-fn not_found() -> ApiError {
-    ApiError::not_found("No such upload.")
-}
-
 /// The upload `id` with the caller's access to its vendor; 404 for anyone else's.
 async fn upload_for(
     state: &AppState,
@@ -136,48 +97,14 @@ async fn upload_for(
 ) -> Result<(VendorAccess, upload::Model), ApiError> {
     let vendor = uploads::vendor_of(&state.db, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("upload"))?;
     let access = VendorAccess::resolve(state, staff, vendor)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|_| ApiError::no_such("upload"))?;
     let row = uploads::find(&state.db, access.vendor_id(), id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::no_such("upload"))?;
     Ok((access, row))
-}
-
-/// One file a body wants to attach: the field naming it, the upload id, the purpose the
-/// field needs.
-pub(crate) type Attachment<'a> = (&'a str, Uuid, UploadPurpose);
-
-/// Checks that every attachment is a ready upload of `vendor` made for its field's
-/// purpose. Unknown ids and other vendors' are 404 (nothing about them is revealed); the
-/// vendor's own uploads that are unconfirmed or made for another purpose are 422.
-pub(crate) async fn require_attachable(
-    state: &AppState,
-    vendor: VendorId,
-    attachments: &[Attachment<'_>],
-) -> Result<(), ApiError> {
-    let ids: Vec<Uuid> = attachments.iter().map(|(_, id, _)| *id).collect();
-    let found = uploads::find_many(&state.db, vendor, &ids).await?;
-    let mut fields = Fields::default();
-    for (field, id, purpose) in attachments {
-        let Some(upload) = found.iter().find(|upload| upload.id == *id) else {
-            return Err(ApiError::not_found(format!("No such upload: {id}.")));
-        };
-        fields
-            .check(
-                upload.purpose == purpose.as_str(),
-                field,
-                &format!("must be a {purpose} upload"),
-            )
-            .check(
-                upload.status == UploadStatus::Ready.as_str(),
-                field,
-                "must be a confirmed upload",
-            );
-    }
-    fields.finish()
 }
 
 fn refusal(error: UploadRefusal) -> ApiError {

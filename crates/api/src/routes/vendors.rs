@@ -4,39 +4,13 @@ use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::{Fields, is_name};
+use crate::views::vendor::VendorView;
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trove_data_access::entities::vendor;
 use trove_data_access::vendors::{self, VendorChanges};
 use trove_domain::email::Email;
 use trove_domain::vendor::OnboardingStatus;
 use utoipa::ToSchema;
-use uuid::Uuid;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VendorView {
-    pub id: Uuid,
-    pub name: String,
-    /// `profile`, `stripe` or `live`.
-    pub onboarding_status: String,
-    pub contact_email: Option<String>,
-    pub slack_webhook_url: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<vendor::Model> for VendorView {
-    fn from(vendor: vendor::Model) -> Self {
-        Self {
-            id: vendor.id,
-            name: vendor.name,
-            onboarding_status: vendor.onboarding_status,
-            contact_email: vendor.contact_email,
-            slack_webhook_url: vendor.slack_webhook_url,
-            created_at: vendor.created_at.and_utc(),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

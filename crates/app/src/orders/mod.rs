@@ -17,14 +17,6 @@ use trove_data_access::{jobs, orders};
 use trove_domain::ids::{OrderId, RecipientId, VendorId};
 use trove_domain::order::{OrderStatus, RecipientStatus};
 
-pub fn not_found() -> AppError {
-    AppError::not_found("No such order.")
-}
-
-fn no_recipient() -> AppError {
-    AppError::not_found("No such recipient.")
-}
-
 fn illegal(error: trove_domain::order::IllegalTransition) -> AppError {
     AppError::Conflict {
         code: "illegal_transition",
@@ -46,7 +38,7 @@ pub async fn change_status(
     let mut uow = UnitOfWork::begin(app).await?;
     let detail = orders::find(&*uow, vendor, order_id.as_uuid())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| AppError::no_such("order"))?;
     let from: OrderStatus = detail.order.status.parse().map_err(AppError::internal)?;
     from.transition(to).map_err(illegal)?;
     if to == OrderStatus::Paid && detail.order.payment_method != "bank_transfer" {
@@ -85,12 +77,12 @@ pub async fn reissue_gift(
     let mut uow = UnitOfWork::begin(app).await?;
     let detail = orders::find(&*uow, vendor, order_id.as_uuid())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| AppError::no_such("order"))?;
     let recipient = detail
         .recipients
         .into_iter()
         .find(|recipient| recipient.id == recipient_id.as_uuid())
-        .ok_or_else(no_recipient)?;
+        .ok_or_else(|| AppError::no_such("recipient"))?;
     if recipient.delivery_method == "deliver_direct" {
         return Err(AppError::conflict(
             "conflict",
@@ -145,11 +137,11 @@ pub async fn set_tracking(
     let uow = UnitOfWork::begin(app).await?;
     let recipient = orders::find(&*uow, vendor, order_id.as_uuid())
         .await?
-        .ok_or_else(not_found)?
+        .ok_or_else(|| AppError::no_such("order"))?
         .recipients
         .into_iter()
         .find(|recipient| recipient.id == recipient_id.as_uuid())
-        .ok_or_else(no_recipient)?;
+        .ok_or_else(|| AppError::no_such("recipient"))?;
     let status: RecipientStatus = recipient.status.parse().map_err(AppError::internal)?;
     if !matches!(status, RecipientStatus::Pushed | RecipientStatus::Shipped) {
         return Err(AppError::conflict(

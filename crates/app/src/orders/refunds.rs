@@ -9,7 +9,6 @@
 //! totals reconciled in one unit of work, which raises `OrderRefunded`. The
 //! `charge.refunded` webhook reconciles again from Stripe's side.
 
-use super::not_found;
 use crate::events::{DomainEvent, OrderRefunded};
 use crate::{App, AppError, Fields, UnitOfWork};
 use serde::Deserialize;
@@ -40,7 +39,7 @@ pub async fn refund(
 ) -> Result<order_refund::Model, AppError> {
     let order = orders::find(&app.db, vendor, order_id.as_uuid())
         .await?
-        .ok_or_else(not_found)?
+        .ok_or_else(|| AppError::no_such("order"))?
         .order;
     let status: OrderStatus = order.status.parse().map_err(AppError::internal)?;
     let refundable = matches!(
@@ -94,7 +93,7 @@ pub async fn refund(
     let mut uow = UnitOfWork::begin(app).await?;
     let order = orders::find_any(&*uow, order.id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| AppError::no_such("order"))?;
     let stripe_refund = StripeRefund {
         id: refund.id,
         amount_minor: refund.amount_minor,

@@ -15,12 +15,20 @@ pub mod stripe_events;
 pub use stripe_events::apply_stored_event;
 
 use crate::events::{DomainEvent, GiftCodesIssued, OrderPaid, RecipientReady};
-use crate::{App, UnitOfWork, gifts};
+use crate::{App, AppError, UnitOfWork, gifts};
 use sea_orm::DbErr;
 use trove_data_access::entities::order;
 use trove_data_access::orders;
 use trove_domain::ids::{OrderId, RecipientId, VendorId};
 use trove_domain::order::{OrderStatus, RecipientStatus};
+
+/// The answer when a vendor has no Stripe account to act on.
+pub fn not_connected() -> AppError {
+    AppError::conflict(
+        "not_connected",
+        "This vendor has no Stripe account connected.",
+    )
+}
 
 /// Moves `order` from `created` to `paid` and starts fulfilment. `None` when it was not
 /// `created` any more (already paid by a concurrent caller, or cancelled): nothing done.
