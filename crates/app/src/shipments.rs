@@ -26,7 +26,7 @@ pub async fn push(
     let recipient = orders::find_recipient(&*uow, order_id.as_uuid(), recipient_id.as_uuid())
         .await?
         .ok_or_else(|| AppError::not_found("the recipient no longer exists"))?;
-    let status: RecipientStatus = recipient.status.parse().map_err(AppError::internal)?;
+    let status = recipient.status;
     if status != RecipientStatus::AddressConfirmed {
         tracing::info!(recipient = %recipient.id, %status, "already pushed; nothing to do");
         return Ok(PushOutcome::NothingToDo);

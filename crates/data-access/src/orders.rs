@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use trove_domain::ids::{OrderId, VendorId};
 use trove_domain::order::{Breakdown, OrderStatus, RecipientStatus};
+use trove_domain::storefront::DeliveryMethod;
 
 #[derive(Debug, Clone)]
 pub struct NewLine {
@@ -33,7 +34,7 @@ pub struct NewRecipient {
     pub address_json: Option<String>,
     pub zone_id: Option<uuid::Uuid>,
     pub shipping_minor: i64,
-    pub delivery_method: String,
+    pub delivery_method: DeliveryMethod,
     pub delivery_note: Option<String>,
     pub send_on: Option<chrono::NaiveDate>,
 }
@@ -113,7 +114,7 @@ pub async fn create(
         storefront_id: Set(new.storefront_id),
         customer_email: Set(new.customer_email),
         customer_name: Set(new.customer_name),
-        status: Set(OrderStatus::Created.as_str().to_owned()),
+        status: Set(OrderStatus::Created),
         payment_method: Set(new.payment_method),
         currency: Set(breakdown.currency.to_string()),
         items_per_recipient_minor: Set(breakdown.items_per_recipient_minor),
@@ -170,7 +171,7 @@ pub async fn create(
             delivery_method: recipient.delivery_method,
             delivery_note: recipient.delivery_note,
             send_on: recipient.send_on,
-            status: RecipientStatus::Pending.as_str().to_owned(),
+            status: RecipientStatus::Pending,
             code_hash: None,
             code_expires_at: None,
             tracking: None,
@@ -247,7 +248,7 @@ pub async fn set_payment_failure(
     if current.payment_failure == failure {
         return Ok(current);
     }
-    let status = current.status.clone();
+    let status = current.status;
     let mut active: order::ActiveModel = current.into();
     active.payment_failure = Set(failure.clone());
     active.updated_at = Set(now());
@@ -261,8 +262,8 @@ pub async fn set_payment_failure(
         order.id,
         None,
         actor,
-        Some(&status),
-        &status,
+        Some(status.as_str()),
+        status.as_str(),
         Some(note),
     )
     .await?;
@@ -354,7 +355,7 @@ pub async fn set_status(
         current.id,
         None,
         actor,
-        Some(&current.status),
+        Some(current.status.as_str()),
         to.as_str(),
         note,
     )
@@ -394,9 +395,9 @@ pub async fn set_recipient_status(
     actor: &str,
     note: Option<String>,
 ) -> Result<order_recipient::Model, DbErr> {
-    let from = current.status.clone();
+    let from = current.status;
     let mut active: order_recipient::ActiveModel = current.into();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.updated_at = Set(now());
     let recipient = active.update(db).await?;
     append_event(
@@ -404,7 +405,7 @@ pub async fn set_recipient_status(
         recipient.order_id,
         Some(recipient.id),
         actor,
-        Some(&from),
+        Some(from.as_str()),
         to.as_str(),
         note,
     )

@@ -98,7 +98,7 @@ pub async fn reconcile(
         return Ok(order);
     }
     let fee = fee_refund(order.platform_fee_minor, order.total_minor, refunded);
-    let status = order.status.clone();
+    let status = order.status;
     let (id, currency) = (order.id, order.currency.clone());
     let mut active: order::ActiveModel = order.into();
     active.refunded_minor = Set(refunded);
@@ -109,11 +109,11 @@ pub async fn reconcile(
         "refunded {refunded} of {} {currency} minor units; platform fee given back {fee}",
         order.total_minor
     );
-    orders::append_event(db, id, None, actor, Some(&status), &status, Some(note)).await?;
+    let (from, to) = (Some(status.as_str()), status.as_str());
+    orders::append_event(db, id, None, actor, from, to, Some(note)).await?;
     let whole = refunded == order.total_minor;
-    let current: Option<OrderStatus> = status.parse().ok();
-    match current {
-        Some(from) if whole && from.transition(OrderStatus::Refunded).is_ok() => {
+    match status {
+        current if whole && current.transition(OrderStatus::Refunded).is_ok() => {
             let moved =
                 orders::set_status(db, order.clone(), OrderStatus::Refunded, actor, None).await?;
             Ok(moved.unwrap_or(order))

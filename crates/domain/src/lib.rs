@@ -1,7 +1,10 @@
 //! Trove's domain: identifiers and value types with their rules.
 //!
-//! Policy: nothing here performs I/O, awaits, or knows about SeaORM or HTTP. A value that
-//! can be built from this crate is valid; parsing is the only way in from untrusted input.
+//! Policy: nothing here performs I/O, awaits, or knows about HTTP. A value that can be
+//! built from this crate is valid; parsing is the only way in from untrusted input. With
+//! the `sea-orm` feature (data-access turns it on) status enums and ids also implement
+//! SeaORM's value traits, so stored columns carry these types and an unknown stored value
+//! fails the read instead of becoming a default.
 
 pub mod email;
 pub mod feature;
@@ -15,3 +18,20 @@ pub mod shipping;
 pub mod storefront;
 pub mod upload;
 pub mod vendor;
+
+/// A text that names none of an enum's values (a status, a method, a role).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl UnknownValue {
+    pub fn new(kind: &'static str, value: &str) -> Self {
+        Self {
+            kind,
+            value: value.to_owned(),
+        }
+    }
+}

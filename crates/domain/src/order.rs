@@ -15,6 +15,11 @@ use std::str::FromStr;
 
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Created,
@@ -83,13 +88,13 @@ impl fmt::Display for OrderStatus {
 }
 
 impl FromStr for OrderStatus {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == value)
-            .ok_or_else(|| format!("unknown order status {value:?}"))
+            .ok_or_else(|| crate::UnknownValue::new("order status", value))
     }
 }
 
@@ -103,6 +108,11 @@ pub struct IllegalTransition {
 
 /// One recipient's progress through their gift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientStatus {
     Pending,
@@ -171,13 +181,13 @@ impl fmt::Display for RecipientStatus {
 }
 
 impl FromStr for RecipientStatus {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == value)
-            .ok_or_else(|| format!("unknown recipient status {value:?}"))
+            .ok_or_else(|| crate::UnknownValue::new("recipient status", value))
     }
 }
 

@@ -96,6 +96,11 @@ pub fn transition(
 
 /// How a recipient gets their gift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMethod {
     /// Shipped straight to an address the customer gives.
@@ -104,6 +109,40 @@ pub enum DeliveryMethod {
     EmailLink,
     /// The customer receives the links to hand out.
     CreateLink,
+}
+
+impl DeliveryMethod {
+    pub const ALL: [Self; 3] = [Self::DeliverDirect, Self::EmailLink, Self::CreateLink];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DeliverDirect => "deliver_direct",
+            Self::EmailLink => "email_link",
+            Self::CreateLink => "create_link",
+        }
+    }
+
+    /// A link gift: it has a redemption code and the recipient confirms the address.
+    pub const fn is_link(self) -> bool {
+        !matches!(self, Self::DeliverDirect)
+    }
+}
+
+impl std::fmt::Display for DeliveryMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DeliveryMethod {
+    type Err = crate::UnknownValue;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|method| method.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("delivery method", value))
+    }
 }
 
 /// How much of the platform fee the shopper pays on top.

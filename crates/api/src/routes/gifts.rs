@@ -18,6 +18,7 @@ use trove_data_access::entities::{order, order_line, order_recipient};
 use trove_data_access::{gifts, orders, products, storefronts};
 use trove_domain::ids::VendorId;
 use trove_domain::order::RecipientStatus;
+use trove_domain::storefront::DeliveryMethod;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -70,8 +71,10 @@ pub struct GiftView {
     pub storefront: GiftStorefront,
     pub recipient_name: String,
     pub from: String,
-    pub status: String,
-    pub delivery_method: String,
+    #[schema(value_type = String)]
+    pub status: RecipientStatus,
+    #[schema(value_type = String)]
+    pub delivery_method: DeliveryMethod,
     pub address: Option<serde_json::Value>,
     /// A fixed gift's items.
     pub items: Vec<GiftItem>,
@@ -301,7 +304,7 @@ pub async fn get_gift(
     Ok(web::Json(gift_view(&state, recipient).await?))
 }
 
-fn not_redeemed(status: &str) -> ApiError {
+fn not_redeemed(status: RecipientStatus) -> ApiError {
     trove_app::gifts::not_open(status).into()
 }
 
@@ -323,8 +326,8 @@ pub async fn set_gift_cart(
     body: web::Json<CartBody>,
 ) -> Result<web::Json<GiftView>, ApiError> {
     let recipient = recipient_of(&state, &access).await?;
-    if recipient.status != RecipientStatus::Redeemed.as_str() {
-        return Err(not_redeemed(&recipient.status));
+    if recipient.status != RecipientStatus::Redeemed {
+        return Err(not_redeemed(recipient.status));
     }
     let detail = detail_of(&state, &recipient).await?;
     if let Some(budget) = detail.order.budget_minor {

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use trove_data_access::entities::{order, order_event, order_recipient};
 use trove_data_access::orders::{self, OrderDetail, OrderFilter};
 use trove_domain::ids::{OrderId, RecipientId};
-use trove_domain::order::{OrderStatus, payment_reference};
+use trove_domain::order::{OrderStatus, RecipientStatus, payment_reference};
+use trove_domain::storefront::DeliveryMethod;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -26,7 +27,8 @@ pub struct OrderSummary {
     pub storefront_id: Uuid,
     pub customer_email: String,
     pub customer_name: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: OrderStatus,
     pub payment_method: String,
     pub currency: String,
     pub total_minor: i64,
@@ -68,13 +70,15 @@ pub struct RecipientView {
     pub name: String,
     pub email: String,
     pub address: Option<serde_json::Value>,
-    pub delivery_method: String,
+    #[schema(value_type = String)]
+    pub delivery_method: DeliveryMethod,
     pub delivery_note: Option<String>,
     pub send_on: Option<NaiveDate>,
     pub shipping_minor: i64,
     /// `pending`, `scheduled`, `link_sent`, `redeemed`, `address_confirmed`, `pushed`,
     /// `shipped`, `delivered` or `expired`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecipientStatus,
     pub tracking: Option<String>,
 }
 

@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use trove_data_access::entities::storefront;
 use trove_data_access::orders;
 use trove_domain::ids::{OrderId, VendorId};
-use trove_domain::order::payment_reference;
+use trove_domain::order::{OrderStatus, payment_reference};
 use trove_domain::storefront::DeliveryMethod;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -138,7 +138,8 @@ pub struct Quote {
 pub struct PlacedOrder {
     pub id: Uuid,
     /// `created` until paid.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: OrderStatus,
     pub payment_method: String,
     pub quote: Quote,
     /// Where to pay for a bank transfer: quote this reference.

@@ -368,7 +368,7 @@ pub(super) async fn price_order(
                 .map_err(AppError::internal)?,
             zone_id: zone.map(|zone| zone.id),
             shipping_minor,
-            delivery_method: delivery_method_name(recipient.delivery_method)?,
+            delivery_method: recipient.delivery_method,
             delivery_note: recipient.delivery_note.clone(),
             send_on: Some(recipient.send_on.unwrap_or(today)),
         });
@@ -442,13 +442,6 @@ async fn listed_recipients(
         });
     }
     Ok(Some(listed))
-}
-
-fn delivery_method_name(method: DeliveryMethod) -> Result<String, AppError> {
-    match serde_json::to_value(method).map_err(AppError::internal)? {
-        serde_json::Value::String(name) => Ok(name),
-        _ => Err(AppError::internal("a delivery method is not a string")),
-    }
 }
 
 fn quote_of(breakdown: &Breakdown, lines: &[NewLine], recipients: Vec<QuoteRecipient>) -> Quote {

@@ -11,6 +11,7 @@ use trove_bootstrap::settings::OrderSettings;
 use trove_data_access::entities::order_recipient;
 use trove_data_access::{gifts, jobs};
 use trove_domain::ids::RecipientId;
+use trove_domain::storefront::DeliveryMethod;
 
 /// The link a recipient opens.
 pub fn gift_link(settings: &OrderSettings, code: &str) -> String {
@@ -50,7 +51,7 @@ pub(crate) async fn issue(
         note,
     )
     .await?;
-    let delivery = if recipient.delivery_method == "email_link" {
+    let delivery = if recipient.delivery_method == DeliveryMethod::EmailLink {
         LinkDelivery::EmailLink
     } else {
         LinkDelivery::CreateLink

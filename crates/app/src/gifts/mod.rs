@@ -30,7 +30,7 @@ pub async fn redeem(app: &App, code: &str) -> Result<order_recipient::Model, App
     let recipient = gifts::find_by_code_hash(&*uow, &gifts::code_hash(code.trim()))
         .await?
         .ok_or_else(no_gift)?;
-    let status: RecipientStatus = recipient.status.parse().map_err(AppError::internal)?;
+    let status = recipient.status;
     let open = matches!(
         status,
         RecipientStatus::Scheduled | RecipientStatus::LinkSent
@@ -69,7 +69,7 @@ pub async fn redeem(app: &App, code: &str) -> Result<order_recipient::Model, App
 }
 
 /// The answer when a gift is past the point where the recipient may change it.
-pub fn not_open(status: &str) -> AppError {
+pub fn not_open(status: RecipientStatus) -> AppError {
     AppError::conflict(
         "gift_not_open",
         format!(
@@ -85,8 +85,8 @@ pub async fn confirm_address(
     recipient: order_recipient::Model,
     address: &AddressInput,
 ) -> Result<order_recipient::Model, AppError> {
-    if recipient.status != RecipientStatus::Redeemed.as_str() {
-        return Err(not_open(&recipient.status));
+    if recipient.status != RecipientStatus::Redeemed {
+        return Err(not_open(recipient.status));
     }
     let vendor = VendorId::from(recipient.vendor_id);
     let order = orders::find(&app.db, vendor, recipient.order_id)

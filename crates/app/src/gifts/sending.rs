@@ -33,7 +33,7 @@ pub async fn send_gift(
     if recipient.code_hash.as_deref() != Some(gifts::code_hash(code).as_str()) {
         return Ok(SendOutcome::CodeReplaced);
     }
-    if recipient.status != RecipientStatus::Scheduled.as_str() {
+    if recipient.status != RecipientStatus::Scheduled {
         return Ok(SendOutcome::AlreadySent);
     }
     let vendor = VendorId::from(recipient.vendor_id);

@@ -16,6 +16,7 @@ use trove_data_access::entities::order_recipient;
 use trove_data_access::{jobs, orders};
 use trove_domain::ids::{OrderId, RecipientId, VendorId};
 use trove_domain::order::{OrderStatus, RecipientStatus};
+use trove_domain::storefront::DeliveryMethod;
 
 fn illegal(error: trove_domain::order::IllegalTransition) -> AppError {
     AppError::Conflict {
@@ -39,7 +40,7 @@ pub async fn change_status(
     let detail = orders::find(&*uow, vendor, order_id.as_uuid())
         .await?
         .ok_or_else(|| AppError::no_such("order"))?;
-    let from: OrderStatus = detail.order.status.parse().map_err(AppError::internal)?;
+    let from = detail.order.status;
     from.transition(to).map_err(illegal)?;
     if to == OrderStatus::Paid && detail.order.payment_method != "bank_transfer" {
         return Err(AppError::conflict(
@@ -83,13 +84,13 @@ pub async fn reissue_gift(
         .into_iter()
         .find(|recipient| recipient.id == recipient_id.as_uuid())
         .ok_or_else(|| AppError::no_such("recipient"))?;
-    if recipient.delivery_method == "deliver_direct" {
+    if recipient.delivery_method == DeliveryMethod::DeliverDirect {
         return Err(AppError::conflict(
             "conflict",
             "Only link gifts have codes to reissue.",
         ));
     }
-    let status: RecipientStatus = recipient.status.parse().map_err(AppError::internal)?;
+    let status = recipient.status;
     let ran_out = recipient
         .code_expires_at
         .is_some_and(|expires| expires < jobs::now());
@@ -142,7 +143,7 @@ pub async fn set_tracking(
         .into_iter()
         .find(|recipient| recipient.id == recipient_id.as_uuid())
         .ok_or_else(|| AppError::no_such("recipient"))?;
-    let status: RecipientStatus = recipient.status.parse().map_err(AppError::internal)?;
+    let status = recipient.status;
     if !matches!(status, RecipientStatus::Pushed | RecipientStatus::Shipped) {
         return Err(AppError::conflict(
             "conflict",

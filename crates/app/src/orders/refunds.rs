@@ -41,7 +41,7 @@ pub async fn refund(
         .await?
         .ok_or_else(|| AppError::no_such("order"))?
         .order;
-    let status: OrderStatus = order.status.parse().map_err(AppError::internal)?;
+    let status = order.status;
     let refundable = matches!(
         status,
         OrderStatus::Paid

@@ -8,6 +8,7 @@ use crate::{App, AppError, UnitOfWork};
 use serde::Serialize;
 use trove_data_access::orders;
 use trove_domain::ids::OrderId;
+use trove_domain::order::OrderStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +16,8 @@ use uuid::Uuid;
 pub struct CardPaymentStatus {
     pub order_id: Uuid,
     /// The order's status: `paid` once the payment succeeded.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: OrderStatus,
     /// Stripe's PaymentIntent status, e.g. `succeeded`, `processing`, `requires_payment_method`.
     pub payment_status: String,
     /// Why the last attempt failed, if it did.

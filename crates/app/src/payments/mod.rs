@@ -21,6 +21,7 @@ use trove_data_access::entities::order;
 use trove_data_access::orders;
 use trove_domain::ids::{OrderId, RecipientId, VendorId};
 use trove_domain::order::{OrderStatus, RecipientStatus};
+use trove_domain::storefront::DeliveryMethod;
 
 /// The answer when a vendor has no Stripe account to act on.
 pub fn not_connected() -> AppError {
@@ -39,7 +40,7 @@ pub(crate) async fn mark_paid(
     actor: &str,
     note: Option<String>,
 ) -> Result<Option<order::Model>, DbErr> {
-    if order.status != OrderStatus::Created.as_str() {
+    if order.status != OrderStatus::Created {
         return Ok(None);
     }
     let Some(order) = orders::set_status(&**uow, order, OrderStatus::Paid, actor, note).await?
@@ -58,7 +59,7 @@ pub(crate) async fn mark_paid(
     }));
     let mut codes = Vec::new();
     for recipient in recipients {
-        if recipient.delivery_method == "deliver_direct" {
+        if recipient.delivery_method == DeliveryMethod::DeliverDirect {
             let recipient = orders::set_recipient_status(
                 &**uow,
                 recipient,
@@ -131,7 +132,7 @@ pub(crate) async fn apply_payment_intent(
 ) -> Result<(order::Model, PaymentOutcome), DbErr> {
     if report.status != "succeeded" {
         return match report.last_error {
-            Some(reason) if order.status == OrderStatus::Created.as_str() => {
+            Some(reason) if order.status == OrderStatus::Created => {
                 let reason: String = reason.chars().take(500).collect();
                 let order = orders::set_payment_failure(&**uow, order, Some(reason), actor).await?;
                 Ok((order, PaymentOutcome::Failed))
@@ -158,7 +159,7 @@ pub(crate) async fn apply_payment_intent(
     let order = orders::find_any(&**uow, id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(id.to_string()))?;
-    if order.status != OrderStatus::Cancelled.as_str() {
+    if order.status != OrderStatus::Cancelled {
         return Ok((order, PaymentOutcome::AlreadySettled));
     }
     tracing::error!(order_id = %id, payment_intent = report.id, "a cancelled order was paid");

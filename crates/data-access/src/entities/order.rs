@@ -1,6 +1,7 @@
 //! `orders`: one priced order on a storefront; amounts in minor units of `currency`.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::order::OrderStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "orders")]
@@ -11,7 +12,7 @@ pub struct Model {
     pub storefront_id: Uuid,
     pub customer_email: String,
     pub customer_name: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub payment_method: String,
     pub currency: String,
     pub items_per_recipient_minor: i64,

@@ -2,6 +2,8 @@
 //! JSON text; the redemption code is stored only as its SHA-256.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::order::RecipientStatus;
+use trove_domain::storefront::DeliveryMethod;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_recipients")]
@@ -16,10 +18,10 @@ pub struct Model {
     pub address: Option<String>,
     pub zone_id: Option<Uuid>,
     pub shipping_minor: i64,
-    pub delivery_method: String,
+    pub delivery_method: DeliveryMethod,
     pub delivery_note: Option<String>,
     pub send_on: Option<Date>,
-    pub status: String,
+    pub status: RecipientStatus,
     #[sea_orm(unique)]
     pub code_hash: Option<String>,
     pub code_expires_at: Option<DateTime>,
