@@ -1,8 +1,14 @@
 //! The contract between the worker loop and the code that does a job's work.
+//!
+//! A handler is written against its own payload type (`JobHandler::Payload`), which names
+//! the kind it runs. The registry decodes a stored job into that
+//! type exactly once, before the handler sees it: a payload that cannot be read is a
+//! permanent failure, so no handler ever parses text or rejects another kind's payload.
 
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
+use trove_domain::job::JobKind;
 
 /// Why an attempt failed, which decides what happens next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,17 +35,36 @@ pub struct JobContext {
 }
 
 #[async_trait]
-pub trait JobHandler: Send + Sync {
-    /// The job kind this handler runs, e.g. `send_email`.
-    fn kind(&self) -> &'static str;
+pub trait JobHandler: Send + Sync + 'static {
+    /// The payload this handler runs; its kind comes with the type.
+    type Payload: JobKind;
     /// Does the work. Must be idempotent: a job can be delivered more than once.
-    async fn run(&self, job: JobContext, payload: &str) -> Result<(), JobError>;
+    async fn run(&self, job: JobContext, payload: Self::Payload) -> Result<(), JobError>;
+}
+
+/// A handler behind its payload's decoding, so handlers of different payload types share
+/// one registry.
+#[async_trait]
+pub(crate) trait Dispatch: Send + Sync {
+    /// Decodes `stored` as the handler's payload and runs the handler with it.
+    async fn dispatch(&self, job: JobContext, stored: &str) -> Result<(), JobError>;
+}
+
+struct Typed<H>(H);
+
+#[async_trait]
+impl<H: JobHandler> Dispatch for Typed<H> {
+    async fn dispatch(&self, job: JobContext, stored: &str) -> Result<(), JobError> {
+        let payload = serde_json::from_str::<H::Payload>(stored)
+            .map_err(|error| JobError::Permanent(format!("unreadable payload: {error}")))?;
+        self.0.run(job, payload).await
+    }
 }
 
 /// Handlers by job kind.
 #[derive(Default, Clone)]
 pub struct HandlerRegistry {
-    handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+    handlers: HashMap<&'static str, Arc<dyn Dispatch>>,
 }
 
 impl std::fmt::Debug for HandlerRegistry {
@@ -49,8 +74,10 @@ impl std::fmt::Debug for HandlerRegistry {
 }
 
 impl HandlerRegistry {
-    pub fn with(mut self, handler: impl JobHandler + 'static) -> Self {
-        self.handlers.insert(handler.kind(), Arc::new(handler));
+    /// Adds `handler` for its payload's kind (replacing any handler of that kind).
+    pub fn with<H: JobHandler>(mut self, handler: H) -> Self {
+        self.handlers
+            .insert(H::Payload::KIND, Arc::new(Typed(handler)));
         self
     }
 
@@ -59,7 +86,7 @@ impl HandlerRegistry {
         self.handlers.keys().copied().collect()
     }
 
-    pub fn get(&self, kind: &str) -> Option<Arc<dyn JobHandler>> {
+    pub(crate) fn get(&self, kind: &str) -> Option<Arc<dyn Dispatch>> {
         self.handlers.get(kind).cloned()
     }
 }

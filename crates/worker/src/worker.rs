@@ -311,7 +311,7 @@ impl Worker {
             id: job.id,
             attempt: job.attempt,
         };
-        match handler.run(context, &job.payload).await {
+        match handler.dispatch(context, &job.payload).await {
             Ok(()) => {
                 tracing::info!("job completed");
                 Outcome::Completed

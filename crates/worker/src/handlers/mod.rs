@@ -1,7 +1,8 @@
-//! One handler per job kind, and `registry` that wires them from settings.
+//! One handler per job kind, and `registry`, the one place that wires them from settings.
 //!
-//! Handlers parse their payload themselves: a payload that cannot be read is a permanent
-//! failure, so the job is dead on its first attempt with the reason.
+//! Each handler takes its own payload type; the registry decodes it before the handler
+//! runs, so a payload that cannot be read is dead on its first attempt with the reason and
+//! no handler parses text. Shared helpers for handlers (e.g. error classification) live here.
 
 pub mod notify_slack;
 pub mod process_recipient_upload;
@@ -14,7 +15,6 @@ use crate::handler::{HandlerRegistry, JobError};
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use trove_bootstrap::Settings;
-use trove_domain::job::JobPayload;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -52,12 +52,6 @@ pub async fn registry(
             db.clone(),
             settings.orders.clone(),
         )))
-}
-
-/// Reads a payload, or says why it never will be.
-pub fn parse(payload: &str) -> Result<JobPayload, JobError> {
-    serde_json::from_str(payload)
-        .map_err(|error| JobError::Permanent(format!("unreadable payload: {error}")))
 }
 
 /// A database error while loading what a job needs: worth retrying.

@@ -6,7 +6,7 @@
 //! number (a spreadsheet's row number: the header is row 1) and reason, and the rest go
 //! on. A file without the required columns fails as a whole.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -17,7 +17,7 @@ use trove_data_access::recipient_lists::{self, NewEntry};
 use trove_data_access::shipping_zones::{self, Zone};
 use trove_data_access::{storefront_shipping, storefronts, uploads};
 use trove_domain::ids::VendorId;
-use trove_domain::job::JobPayload;
+use trove_domain::job::ProcessRecipientUpload;
 use trove_domain::recipient_csv::{Header, RecipientRow, Template};
 use trove_domain::shipping::{self, Address};
 use trove_domain::storefront::DeliveryMethod;
@@ -121,16 +121,9 @@ fn is_blank(record: &csv_async::ByteRecord) -> bool {
 
 #[async_trait]
 impl JobHandler for ProcessRecipientUploadHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::ProcessRecipientUpload::KIND
-    }
+    type Payload = ProcessRecipientUpload;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::ProcessRecipientUpload(job) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a process_recipient_upload job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, job: ProcessRecipientUpload) -> Result<(), JobError> {
         let list = recipient_lists::find_for_job(&self.db, job.list_id)
             .await
             .map_err(transient)?

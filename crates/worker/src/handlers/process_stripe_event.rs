@@ -10,7 +10,7 @@
 //!   totals reconciled with the charge's `amount_refunded`.
 //! - Anything else is kept and marked ignored.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
@@ -20,7 +20,7 @@ use trove_data_access::fulfilment::{self, IntentReport};
 use trove_data_access::refunds::{self, StripeRefund};
 use trove_data_access::{orders, payment_accounts, stripe_events};
 use trove_domain::ids::VendorId;
-use trove_domain::job::JobPayload;
+use trove_domain::job::ProcessStripeEvent;
 use trove_integrations::stripe::{account_state, webhook};
 
 const ACTOR: &str = "stripe";
@@ -139,16 +139,9 @@ fn text<'a>(value: &'a Value, field: &str) -> Option<&'a str> {
 
 #[async_trait]
 impl JobHandler for ProcessStripeEventHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::ProcessStripeEvent::KIND
-    }
+    type Payload = ProcessStripeEvent;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::ProcessStripeEvent(job) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a process_stripe_event job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, job: ProcessStripeEvent) -> Result<(), JobError> {
         let txn = trove_data_access::begin_write(&self.db)
             .await
             .map_err(transient)?;

@@ -4,12 +4,12 @@
 //! `address_confirmed` to `pushed` with that note. A recipient already pushed (or further)
 //! is left alone, so a redelivered job changes nothing.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 use trove_data_access::orders;
-use trove_domain::job::JobPayload;
+use trove_domain::job::PushOrder;
 use trove_domain::order::RecipientStatus;
 
 #[derive(Debug)]
@@ -25,16 +25,9 @@ impl PushOrderHandler {
 
 #[async_trait]
 impl JobHandler for PushOrderHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::PushOrder::KIND
-    }
+    type Payload = PushOrder;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::PushOrder(push) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a push_order job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, push: PushOrder) -> Result<(), JobError> {
         let txn = trove_data_access::begin_write(&self.db)
             .await
             .map_err(transient)?;

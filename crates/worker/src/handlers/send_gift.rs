@@ -3,14 +3,14 @@
 //! is queued (which retries delivery on its own). A job whose code is no longer the
 //! recipient's (reissued) or whose recipient already moved on does nothing.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
 use trove_data_access::{gifts, jobs, orders};
 use trove_domain::ids::{JobId, VendorId};
-use trove_domain::job::{JobPayload, SendEmail};
+use trove_domain::job::{JobPayload, SendEmail, SendGift};
 use trove_domain::order::RecipientStatus;
 
 #[derive(Debug)]
@@ -30,14 +30,9 @@ impl SendGiftHandler {
 
 #[async_trait]
 impl JobHandler for SendGiftHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::SendGift::KIND
-    }
+    type Payload = SendGift;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::SendGift(gift) = parse(payload)? else {
-            return Err(JobError::Permanent("payload is not a send_gift job".into()));
-        };
+    async fn run(&self, _job: JobContext, gift: SendGift) -> Result<(), JobError> {
         let txn = trove_data_access::begin_write(&self.db)
             .await
             .map_err(transient)?;

@@ -4,7 +4,62 @@
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sqs::config::Credentials;
 use trove_bootstrap::Settings;
-use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings};
+use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings, WorkerSettings};
+use trove_data_access::jobs;
+use trove_data_access::testing::TestDatabase;
+use trove_domain::ids::JobId;
+
+/// Quick polls and retries, two at a time, three attempts.
+pub fn worker_settings() -> WorkerSettings {
+    WorkerSettings {
+        metrics_port: 0,
+        concurrency: 2,
+        shutdown_grace_seconds: 5,
+        poll_interval_ms: 20,
+        lease_seconds: 60,
+        max_attempts: 3,
+        retry_base_seconds: 1,
+        retry_max_seconds: 1,
+    }
+}
+
+/// A due job of `kind` whose payload is `{"n":1}`, with three attempts.
+pub async fn enqueue(database: &TestDatabase, kind: &str) -> JobId {
+    let id = JobId::new();
+    jobs::enqueue_raw(&database.db, id, kind, r#"{"n":1}"#, 3, jobs::now())
+        .await
+        .unwrap();
+    id
+}
+
+/// Makes a rescheduled job due now, instead of waiting for its backoff.
+pub async fn make_due(database: &TestDatabase, id: JobId) {
+    set_in_the_past(database, "run_at", id).await;
+}
+
+/// Lets a job's lease run out, as when its worker died.
+pub async fn expire_lease(database: &TestDatabase, id: JobId) {
+    set_in_the_past(database, "locked_until", id).await;
+}
+
+async fn set_in_the_past(database: &TestDatabase, column: &str, id: JobId) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = database.backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!("UPDATE jobs SET {column} = $1 WHERE id = $2"),
+        _ => format!("UPDATE jobs SET {column} = ? WHERE id = ?"),
+    };
+    let earlier = jobs::now() - chrono::Duration::seconds(1);
+    database
+        .db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [earlier.into(), id.as_uuid().into()],
+        ))
+        .await
+        .unwrap();
+}
 
 /// The SQS stand-in named by `TEST_SQS_ENDPOINT`, if any.
 pub fn sqs_endpoint() -> Option<String> {
