@@ -1,6 +1,10 @@
 //! The consumer loop: up to `concurrency` jobs at once from a `JobQueue` (SQL or SQS),
 //! each under a lease that a heartbeat extends while the handler runs.
 //!
+//! A handler that panics fails that attempt like a transient error: the panic is caught,
+//! the heartbeat stops with the attempt whatever ends it (a guard aborts it on drop), and
+//! the job is retried with backoff or dead once out of attempts, never left leased.
+//!
 //! Shutdown: stop claiming, let running jobs finish within the grace period, then abort
 //! the rest and release their jobs so another worker picks them up at once.
 
@@ -8,9 +12,11 @@ use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::metrics::WorkerMetrics;
 use crate::queue::sql::SqlQueue;
 use crate::queue::{Delivery, JobQueue, QueueError};
+use futures_util::FutureExt;
 use rand::Rng;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -248,10 +254,8 @@ impl Worker {
                 tracing::info!("already processed by an earlier delivery; not running it again");
                 return Ok(Outcome::Skipped);
             }
-            let heartbeat = self.heartbeat(delivery.clone());
-            let outcome = self.execute(job).await;
-            heartbeat.abort();
-            Ok::<_, QueueError>(outcome)
+            let _heartbeat = self.heartbeat(delivery.clone());
+            Ok::<_, QueueError>(self.execute(job).await)
         }
         .instrument(span.clone())
         .await?;
@@ -264,11 +268,11 @@ impl Worker {
         Ok(outcome)
     }
 
-    /// Extends the lease every third of its length while the handler runs.
-    fn heartbeat(&self, delivery: Delivery) -> tokio::task::JoinHandle<()> {
+    /// Extends the lease every third of its length until the returned guard is dropped.
+    fn heartbeat(&self, delivery: Delivery) -> Heartbeat {
         let queue = self.inner.queue.clone();
         let lease = self.inner.lease;
-        tokio::spawn(async move {
+        Heartbeat(tokio::spawn(async move {
             let mut ticks = tokio::time::interval(lease / 3);
             ticks.tick().await;
             loop {
@@ -277,7 +281,7 @@ impl Worker {
                     tracing::warn!(%error, "could not extend a job's lease");
                 }
             }
-        })
+        }))
     }
 
     async fn settle(&self, delivery: &Delivery, outcome: &Outcome) -> Result<(), QueueError> {
@@ -300,6 +304,7 @@ impl Worker {
         }
     }
 
+    /// Runs the job's handler on its decoded payload; a panic fails the attempt.
     async fn execute(&self, job: &ClaimedJob) -> Outcome {
         let Some(handler) = self.inner.handlers.get(&job.kind) else {
             // Claims only ask for registered kinds, so this is a registry changed underfoot.
@@ -311,7 +316,16 @@ impl Worker {
             id: job.id,
             attempt: job.attempt,
         };
-        match handler.dispatch(context, &job.payload).await {
+        let attempt = AssertUnwindSafe(handler.dispatch(context, &job.payload))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                Err(JobError::Transient(format!(
+                    "the handler panicked: {}",
+                    panic_message(panic.as_ref())
+                )))
+            });
+        match attempt {
             Ok(()) => {
                 tracing::info!("job completed");
                 Outcome::Completed
@@ -345,4 +359,24 @@ impl Worker {
     fn may_retry(&self, job: &ClaimedJob) -> bool {
         self.inner.retry.may_retry(job.attempt) && job.attempt < job.max_attempts
     }
+}
+
+/// Stops a job's heartbeat when dropped, however the attempt ended (returned, panicked,
+/// or was aborted at shutdown).
+#[derive(Debug)]
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The message a panic was raised with, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
 }

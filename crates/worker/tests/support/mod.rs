@@ -1,13 +1,19 @@
 //! Helpers shared by the worker's integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sqs::config::Credentials;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 use trove_bootstrap::Settings;
 use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings, WorkerSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
+use trove_worker::queue::sql::SqlQueue;
+use trove_worker::queue::{Delivery, JobQueue, QueueError};
 
 /// Quick polls and retries, two at a time, three attempts.
 pub fn worker_settings() -> WorkerSettings {
@@ -61,6 +67,18 @@ async fn set_in_the_past(database: &TestDatabase, column: &str, id: JobId) {
         .unwrap();
 }
 
+/// Polls `done` every 20 ms for up to `within`; whether it came true.
+pub async fn eventually(within: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    while !done().await {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
 /// The SQS stand-in named by `TEST_SQS_ENDPOINT`, if any.
 pub fn sqs_endpoint() -> Option<String> {
     std::env::var("TEST_SQS_ENDPOINT")
@@ -98,5 +116,59 @@ pub async fn sqs_settings(sqs_endpoint: &str, client_endpoint: &str) -> Settings
             ..AwsSettings::default()
         },
         ..Settings::default()
+    }
+}
+
+/// The SQL queue, counting lease extensions.
+#[derive(Debug)]
+pub struct SpyQueue {
+    pub inner: SqlQueue,
+    pub extends: Arc<AtomicU32>,
+}
+
+impl SpyQueue {
+    pub fn new(database: &TestDatabase) -> Self {
+        Self {
+            inner: SqlQueue::new(database.db.clone()),
+            extends: Arc::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl JobQueue for SpyQueue {
+    async fn claim(
+        &self,
+        kinds: &[&'static str],
+        max: usize,
+        lease: Duration,
+    ) -> Result<Vec<Delivery>, QueueError> {
+        self.inner.claim(kinds, max, lease).await
+    }
+
+    async fn complete(&self, delivery: &Delivery) -> Result<(), QueueError> {
+        self.inner.complete(delivery).await
+    }
+
+    async fn retry_later(
+        &self,
+        delivery: &Delivery,
+        delay: Duration,
+        error: &str,
+    ) -> Result<(), QueueError> {
+        self.inner.retry_later(delivery, delay, error).await
+    }
+
+    async fn bury(&self, delivery: &Delivery, error: &str) -> Result<(), QueueError> {
+        self.inner.bury(delivery, error).await
+    }
+
+    async fn extend(&self, delivery: &Delivery, lease: Duration) -> Result<(), QueueError> {
+        self.extends.fetch_add(1, Ordering::SeqCst);
+        self.inner.extend(delivery, lease).await
+    }
+
+    async fn release(&self, delivery: &Delivery) -> Result<(), QueueError> {
+        self.inner.release(delivery).await
     }
 }
