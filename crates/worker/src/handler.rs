@@ -1,14 +1,14 @@
 //! The contract between the worker loop and the code that does a job's work.
 //!
 //! A handler is written against its own payload type (`JobHandler::Payload`), which names
-//! the kind it runs. The registry decodes a stored job into that
+//! the kind it runs and the lane it runs in. The registry decodes a stored job into that
 //! type exactly once, before the handler sees it: a payload that cannot be read is a
 //! permanent failure, so no handler ever parses text or rejects another kind's payload.
 
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
-use trove_domain::job::JobKind;
+use trove_domain::job::{JobKind, Lane};
 
 /// Why an attempt failed, which decides what happens next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,7 +36,7 @@ pub struct JobContext {
 
 #[async_trait]
 pub trait JobHandler: Send + Sync + 'static {
-    /// The payload this handler runs; its kind comes with the type.
+    /// The payload this handler runs; its kind and lane come with the type.
     type Payload: JobKind;
     /// Does the work. Must be idempotent: a job can be delivered more than once.
     async fn run(&self, job: JobContext, payload: Self::Payload) -> Result<(), JobError>;
@@ -61,23 +61,38 @@ impl<H: JobHandler> Dispatch for Typed<H> {
     }
 }
 
-/// Handlers by job kind.
+#[derive(Clone)]
+struct Registered {
+    lane: Lane,
+    handler: Arc<dyn Dispatch>,
+}
+
+/// Handlers by job kind, each with the lane its kind runs in.
 #[derive(Default, Clone)]
 pub struct HandlerRegistry {
-    handlers: HashMap<&'static str, Arc<dyn Dispatch>>,
+    handlers: HashMap<&'static str, Registered>,
 }
 
 impl std::fmt::Debug for HandlerRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.handlers.keys()).finish()
+        f.debug_map()
+            .entries(
+                self.handlers
+                    .iter()
+                    .map(|(kind, registered)| (kind, registered.lane.as_str())),
+            )
+            .finish()
     }
 }
 
 impl HandlerRegistry {
     /// Adds `handler` for its payload's kind (replacing any handler of that kind).
     pub fn with<H: JobHandler>(mut self, handler: H) -> Self {
-        self.handlers
-            .insert(H::Payload::KIND, Arc::new(Typed(handler)));
+        let registered = Registered {
+            lane: H::Payload::LANE,
+            handler: Arc::new(Typed(handler)),
+        };
+        self.handlers.insert(H::Payload::KIND, registered);
         self
     }
 
@@ -86,7 +101,18 @@ impl HandlerRegistry {
         self.handlers.keys().copied().collect()
     }
 
+    /// The job kinds this registry runs in `lane`.
+    pub fn kinds_in(&self, lane: Lane) -> Vec<&'static str> {
+        self.handlers
+            .iter()
+            .filter(|(_, registered)| registered.lane == lane)
+            .map(|(kind, _)| *kind)
+            .collect()
+    }
+
     pub(crate) fn get(&self, kind: &str) -> Option<Arc<dyn Dispatch>> {
-        self.handlers.get(kind).cloned()
+        self.handlers
+            .get(kind)
+            .map(|registered| registered.handler.clone())
     }
 }

@@ -5,9 +5,10 @@
 //! the heartbeat stops with the attempt whatever ends it (a guard aborts it on drop), and
 //! the job is retried with backoff or dead once out of attempts, never left leased.
 //!
-//! The loop itself (claiming, concurrency, shutdown) is in `consume`.
+//! The loop itself (lanes, claiming, shutdown) is in `consume`; lane slots in `lanes`.
 
 mod consume;
+mod lanes;
 
 use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::metrics::WorkerMetrics;
@@ -24,7 +25,7 @@ use tracing::Instrument;
 use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs::{self, ClaimedJob};
 use trove_domain::ids::JobId;
-use trove_domain::job::RetryPolicy;
+use trove_domain::job::{Lane, RetryPolicy};
 
 /// What became of one claimed job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,7 @@ struct Inner {
     lease: Duration,
     retry: RetryPolicy,
     concurrency: usize,
+    slow_concurrency: usize,
     shutdown_grace: Duration,
     metrics: Option<WorkerMetrics>,
     in_flight: Mutex<HashMap<JobId, Delivery>>,
@@ -91,6 +93,7 @@ impl Worker {
                     max_attempts: settings.max_attempts,
                 },
                 concurrency: settings.concurrency.max(1),
+                slow_concurrency: settings.slow_concurrency.max(1),
                 shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
                 metrics: None,
                 in_flight: Mutex::new(HashMap::new()),
@@ -114,6 +117,14 @@ impl Worker {
         self
     }
 
+    /// How many jobs of `lane` may run at once.
+    fn lane_size(&self, lane: Lane) -> usize {
+        match lane {
+            Lane::Fast => self.inner.concurrency,
+            Lane::Slow => self.inner.slow_concurrency,
+        }
+    }
+
     /// Hands a claimed job back to the queue unrun.
     async fn give_back(&self, delivery: Delivery) {
         self.in_flight().remove(&delivery.job.id);
@@ -129,12 +140,8 @@ impl Worker {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn claim(&self, max: usize) -> Result<Vec<Delivery>, QueueError> {
-        let deliveries = self
-            .inner
-            .queue
-            .claim(&self.inner.handlers.kinds(), max, self.inner.lease)
-            .await?;
+    async fn claim(&self, kinds: &[&'static str], max: usize) -> Result<Vec<Delivery>, QueueError> {
+        let deliveries = self.inner.queue.claim(kinds, max, self.inner.lease).await?;
         let mut in_flight = self.in_flight();
         for delivery in &deliveries {
             in_flight.insert(delivery.job.id, delivery.clone());
@@ -144,7 +151,10 @@ impl Worker {
 
     /// Claims one due job and runs it to its outcome. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Outcome>, QueueError> {
-        let mut deliveries = self.claim(1).await?.into_iter();
+        let mut deliveries = self
+            .claim(&self.inner.handlers.kinds(), 1)
+            .await?
+            .into_iter();
         let Some(first) = deliveries.next() else {
             return Ok(None);
         };

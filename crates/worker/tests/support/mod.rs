@@ -15,11 +15,12 @@ use trove_domain::ids::JobId;
 use trove_worker::queue::sql::SqlQueue;
 use trove_worker::queue::{Delivery, JobQueue, QueueError};
 
-/// Quick polls and retries, two at a time, three attempts.
+/// Quick polls and retries, two fast slots and one slow, three attempts.
 pub fn worker_settings() -> WorkerSettings {
     WorkerSettings {
         metrics_port: 0,
         concurrency: 2,
+        slow_concurrency: 1,
         shutdown_grace_seconds: 5,
         poll_interval_ms: 20,
         lease_seconds: 60,
@@ -123,6 +124,7 @@ pub async fn sqs_settings(sqs_endpoint: &str, client_endpoint: &str) -> Settings
 #[derive(Debug)]
 pub struct SpyQueue {
     pub inner: SqlQueue,
+    pub selects_kinds: bool,
     pub extends: Arc<AtomicU32>,
 }
 
@@ -130,13 +132,27 @@ impl SpyQueue {
     pub fn new(database: &TestDatabase) -> Self {
         Self {
             inner: SqlQueue::new(database.db.clone()),
+            selects_kinds: true,
             extends: Arc::default(),
+        }
+    }
+
+    /// One that says it cannot choose kinds (as SQS), so the worker asks it for every kind
+    /// it runs, whatever lane has room.
+    pub fn unselective(database: &TestDatabase) -> Self {
+        Self {
+            selects_kinds: false,
+            ..Self::new(database)
         }
     }
 }
 
 #[async_trait]
 impl JobQueue for SpyQueue {
+    fn selects_kinds(&self) -> bool {
+        self.selects_kinds
+    }
+
     async fn claim(
         &self,
         kinds: &[&'static str],
