@@ -1,4 +1,4 @@
-//! The life of a queued job: its states, and how long to wait before the next attempt.
+//! The life of a queued job: its payloads (kind, lane), states, and the wait between attempts.
 
 use std::fmt;
 use std::str::FromStr;
@@ -170,6 +170,56 @@ impl ProcessStripeEvent {
     pub const KIND: &'static str = "process_stripe_event";
 }
 
+/// A payload type as the worker sees it: the kind its rows are stored under and the lane it
+/// runs in. A handler takes one such type; the worker decodes a stored job straight into it
+/// (the row's kind chose the type, so the stored `kind` tag is not read again).
+pub trait JobKind: serde::de::DeserializeOwned + Send + 'static {
+    const KIND: &'static str;
+    const LANE: Lane;
+}
+
+/// The worker lane a kind runs in, each with its own concurrency limit: kinds that can run
+/// for minutes (a 10,000-row CSV, a catalogue sync) are `Slow`, so they never hold every
+/// slot while emails and payment events wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    Fast,
+    Slow,
+}
+
+impl Lane {
+    pub const ALL: [Self; 2] = [Self::Fast, Self::Slow];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Fast => "fast",
+            Self::Slow => "slow",
+        }
+    }
+}
+
+/// Each payload type's kind (its inherent `KIND`) and lane.
+macro_rules! job_kinds {
+    ($($payload:ident => $lane:ident),* $(,)?) => {$(
+        impl JobKind for $payload {
+            const KIND: &'static str = $payload::KIND;
+            const LANE: Lane = Lane::$lane;
+        }
+    )*};
+}
+
+job_kinds! {
+    SendEmail => Fast,
+    NotifySlack => Fast,
+    ProcessShopifyWebhook => Fast,
+    SyncProducts => Slow,
+    GenerateInvoice => Fast,
+    PushOrder => Fast,
+    SendGift => Fast,
+    ProcessRecipientUpload => Slow,
+    ProcessStripeEvent => Fast,
+}
+
 /// Where a job row stands in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobStatus {
@@ -274,6 +324,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(push.kind(), PushOrder::KIND);
+    }
+
+    /// Every payload's fields at once; each type reads its own and ignores the rest.
+    const FIELDS: &str = r#""v":1,"to":"a@b.c","template":"t","vars":{},"text":"Hi","topic":"t",
+        "webhook_id":"w","body":"{}","period_start":"a","period_end":"b","code":"c","event_id":"e",
+        "vendor_id":"00000000-0000-0000-0000-000000000001","list_id":"00000000-0000-0000-0000-000000000002",
+        "order_id":"00000000-0000-0000-0000-000000000003","recipient_id":"00000000-0000-0000-0000-000000000004""#;
+
+    /// A job stored under `P::KIND` decodes as `P` as well as the enum, and both agree.
+    fn typed<P: JobKind + serde::Serialize>() -> Lane {
+        let stored = format!(r#"{{"kind":"{}",{FIELDS}}}"#, P::KIND);
+        let whole: JobPayload = serde_json::from_str(&stored).unwrap();
+        assert_eq!(whole.kind(), P::KIND);
+        let mut again = serde_json::to_value(serde_json::from_str::<P>(&stored).unwrap()).unwrap();
+        again["kind"] = P::KIND.into();
+        assert_eq!(serde_json::from_value::<JobPayload>(again).unwrap(), whole);
+        P::LANE
+    }
+
+    #[test]
+    fn every_payload_type_decodes_from_its_stored_form_and_names_its_lane() {
+        let fast = [
+            typed::<SendEmail>(),
+            typed::<NotifySlack>(),
+            typed::<ProcessShopifyWebhook>(),
+            typed::<GenerateInvoice>(),
+            typed::<PushOrder>(),
+            typed::<SendGift>(),
+            typed::<ProcessStripeEvent>(),
+        ];
+        assert_eq!(fast, [Lane::Fast; 7]);
+        let slow = [typed::<SyncProducts>(), typed::<ProcessRecipientUpload>()];
+        assert_eq!(
+            slow,
+            [Lane::Slow; 2],
+            "the CSV import and the catalogue sync"
+        );
     }
 
     #[test]

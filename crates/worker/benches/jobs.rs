@@ -17,17 +17,25 @@ use trove_bootstrap::settings::{AwsSettings, QueueBackend, QueueSettings};
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_domain::ids::JobId;
+use trove_domain::job::{JobKind, Lane};
 use trove_worker::{HandlerRegistry, JobContext, JobError, JobHandler, Worker, queue};
+
+/// The payload of a job that does nothing (stored as `{}`).
+#[derive(serde::Deserialize)]
+struct NoopJob {}
+
+impl JobKind for NoopJob {
+    const KIND: &'static str = "noop";
+    const LANE: Lane = Lane::Fast;
+}
 
 struct Noop(Arc<AtomicU64>);
 
 #[async_trait]
 impl JobHandler for Noop {
-    fn kind(&self) -> &'static str {
-        "noop"
-    }
+    type Payload = NoopJob;
 
-    async fn run(&self, _job: JobContext, _payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, _payload: NoopJob) -> Result<(), JobError> {
         self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

@@ -1,29 +1,31 @@
-//! The consumer loop: up to `concurrency` jobs at once from a `JobQueue` (SQL or SQS),
-//! each under a lease that a heartbeat extends while the handler runs.
+//! The consumer: jobs from a `JobQueue` (SQL or SQS), each run under a lease that a
+//! heartbeat extends while its handler runs, then settled (done, retry later, or dead).
 //!
-//! Shutdown: stop claiming, let running jobs finish within the grace period, then abort
-//! the rest and release their jobs so another worker picks them up at once.
+//! A handler that panics fails that attempt like a transient error: the panic is caught,
+//! the heartbeat stops with the attempt whatever ends it (a guard aborts it on drop), and
+//! the job is retried with backoff or dead once out of attempts, never left leased.
+//!
+//! The loop itself (lanes, claiming, shutdown) is in `consume`; lane slots in `lanes`.
+
+mod consume;
+mod lanes;
 
 use crate::handler::{HandlerRegistry, JobContext, JobError};
 use crate::metrics::WorkerMetrics;
 use crate::queue::sql::SqlQueue;
 use crate::queue::{Delivery, JobQueue, QueueError};
+use futures_util::FutureExt;
 use rand::Rng;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs::{self, ClaimedJob};
 use trove_domain::ids::JobId;
-use trove_domain::job::RetryPolicy;
-
-/// The longest the loop waits between tries while the database is unreachable.
-const MAX_OUTAGE_BACKOFF: Duration = Duration::from_secs(30);
+use trove_domain::job::{Lane, RetryPolicy};
 
 /// What became of one claimed job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,7 @@ struct Inner {
     lease: Duration,
     retry: RetryPolicy,
     concurrency: usize,
+    slow_concurrency: usize,
     shutdown_grace: Duration,
     metrics: Option<WorkerMetrics>,
     in_flight: Mutex<HashMap<JobId, Delivery>>,
@@ -90,6 +93,7 @@ impl Worker {
                     max_attempts: settings.max_attempts,
                 },
                 concurrency: settings.concurrency.max(1),
+                slow_concurrency: settings.slow_concurrency.max(1),
                 shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
                 metrics: None,
                 in_flight: Mutex::new(HashMap::new()),
@@ -113,88 +117,11 @@ impl Worker {
         self
     }
 
-    /// Claims and runs due jobs until `shutdown` is cancelled, then drains.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) {
-        tracing::info!(concurrency = self.inner.concurrency, "worker started");
-        let slots = Arc::new(Semaphore::new(self.inner.concurrency));
-        let mut running = JoinSet::new();
-        let mut outage_backoff = self.inner.poll_interval;
-        loop {
-            while running.try_join_next().is_some() {}
-            let slot = tokio::select! {
-                slot = slots.clone().acquire_owned() => slot,
-                _ = shutdown.cancelled() => break,
-            };
-            let Ok(slot) = slot else { break };
-            let wanted = 1 + slots.available_permits();
-            let claimed = tokio::select! {
-                claimed = self.claim(wanted) => claimed,
-                _ = shutdown.cancelled() => break,
-            };
-            let pause = match claimed {
-                Ok(deliveries) if !deliveries.is_empty() => {
-                    outage_backoff = self.inner.poll_interval;
-                    let mut slot = Some(slot);
-                    for delivery in deliveries {
-                        let permit = match slot.take() {
-                            Some(permit) => permit,
-                            None => match slots.clone().try_acquire_owned() {
-                                Ok(permit) => permit,
-                                Err(_) => {
-                                    self.give_back(delivery).await;
-                                    continue;
-                                }
-                            },
-                        };
-                        let worker = self.clone();
-                        running.spawn(async move {
-                            let _permit = permit;
-                            if let Err(error) = worker.process(delivery).await {
-                                tracing::warn!(%error, "could not record a job's outcome; it will be delivered again");
-                            }
-                        });
-                    }
-                    continue;
-                }
-                Ok(_) => {
-                    outage_backoff = self.inner.poll_interval;
-                    self.inner.poll_interval
-                }
-                Err(error) => {
-                    tracing::warn!(%error, retry_in_ms = outage_backoff.as_millis() as u64, "job queue unreachable");
-                    let pause = outage_backoff;
-                    outage_backoff = (outage_backoff * 2).min(MAX_OUTAGE_BACKOFF);
-                    pause
-                }
-            };
-            drop(slot);
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = tokio::time::sleep(pause) => {}
-            }
-        }
-        self.drain(running).await;
-        tracing::info!("worker stopped");
-    }
-
-    async fn drain(&self, mut running: JoinSet<()>) {
-        let finished = tokio::time::timeout(self.inner.shutdown_grace, async {
-            while running.join_next().await.is_some() {}
-        })
-        .await;
-        if finished.is_ok() {
-            return;
-        }
-        running.abort_all();
-        while running.join_next().await.is_some() {}
-        let unfinished: Vec<Delivery> = self
-            .in_flight()
-            .drain()
-            .map(|(_, delivery)| delivery)
-            .collect();
-        for delivery in unfinished {
-            tracing::info!(job_id = %delivery.job.id, "releasing an unfinished job at shutdown");
-            self.give_back(delivery).await;
+    /// How many jobs of `lane` may run at once.
+    fn lane_size(&self, lane: Lane) -> usize {
+        match lane {
+            Lane::Fast => self.inner.concurrency,
+            Lane::Slow => self.inner.slow_concurrency,
         }
     }
 
@@ -213,12 +140,8 @@ impl Worker {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn claim(&self, max: usize) -> Result<Vec<Delivery>, QueueError> {
-        let deliveries = self
-            .inner
-            .queue
-            .claim(&self.inner.handlers.kinds(), max, self.inner.lease)
-            .await?;
+    async fn claim(&self, kinds: &[&'static str], max: usize) -> Result<Vec<Delivery>, QueueError> {
+        let deliveries = self.inner.queue.claim(kinds, max, self.inner.lease).await?;
         let mut in_flight = self.in_flight();
         for delivery in &deliveries {
             in_flight.insert(delivery.job.id, delivery.clone());
@@ -228,7 +151,10 @@ impl Worker {
 
     /// Claims one due job and runs it to its outcome. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Outcome>, QueueError> {
-        let mut deliveries = self.claim(1).await?.into_iter();
+        let mut deliveries = self
+            .claim(&self.inner.handlers.kinds(), 1)
+            .await?
+            .into_iter();
         let Some(first) = deliveries.next() else {
             return Ok(None);
         };
@@ -248,10 +174,8 @@ impl Worker {
                 tracing::info!("already processed by an earlier delivery; not running it again");
                 return Ok(Outcome::Skipped);
             }
-            let heartbeat = self.heartbeat(delivery.clone());
-            let outcome = self.execute(job).await;
-            heartbeat.abort();
-            Ok::<_, QueueError>(outcome)
+            let _heartbeat = self.heartbeat(delivery.clone());
+            Ok::<_, QueueError>(self.execute(job).await)
         }
         .instrument(span.clone())
         .await?;
@@ -264,11 +188,11 @@ impl Worker {
         Ok(outcome)
     }
 
-    /// Extends the lease every third of its length while the handler runs.
-    fn heartbeat(&self, delivery: Delivery) -> tokio::task::JoinHandle<()> {
+    /// Extends the lease every third of its length until the returned guard is dropped.
+    fn heartbeat(&self, delivery: Delivery) -> Heartbeat {
         let queue = self.inner.queue.clone();
         let lease = self.inner.lease;
-        tokio::spawn(async move {
+        Heartbeat(tokio::spawn(async move {
             let mut ticks = tokio::time::interval(lease / 3);
             ticks.tick().await;
             loop {
@@ -277,7 +201,7 @@ impl Worker {
                     tracing::warn!(%error, "could not extend a job's lease");
                 }
             }
-        })
+        }))
     }
 
     async fn settle(&self, delivery: &Delivery, outcome: &Outcome) -> Result<(), QueueError> {
@@ -300,6 +224,7 @@ impl Worker {
         }
     }
 
+    /// Runs the job's handler on its decoded payload; a panic fails the attempt.
     async fn execute(&self, job: &ClaimedJob) -> Outcome {
         let Some(handler) = self.inner.handlers.get(&job.kind) else {
             // Claims only ask for registered kinds, so this is a registry changed underfoot.
@@ -311,7 +236,16 @@ impl Worker {
             id: job.id,
             attempt: job.attempt,
         };
-        match handler.run(context, &job.payload).await {
+        let attempt = AssertUnwindSafe(handler.dispatch(context, &job.payload))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                Err(JobError::Transient(format!(
+                    "the handler panicked: {}",
+                    panic_message(panic.as_ref())
+                )))
+            });
+        match attempt {
             Ok(()) => {
                 tracing::info!("job completed");
                 Outcome::Completed
@@ -345,4 +279,24 @@ impl Worker {
     fn may_retry(&self, job: &ClaimedJob) -> bool {
         self.inner.retry.may_retry(job.attempt) && job.attempt < job.max_attempts
     }
+}
+
+/// Stops a job's heartbeat when dropped, however the attempt ended (returned, panicked,
+/// or was aborted at shutdown).
+#[derive(Debug)]
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The message a panic was raised with, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
 }

@@ -1,16 +1,49 @@
 //! The worker loop against the jobs table on SQLite, MariaDB or PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+use support::{enqueue, expire_lease, make_due, worker_settings as settings};
 use tokio_util::sync::CancellationToken;
-use trove_bootstrap::settings::WorkerSettings;
 use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
-use trove_domain::ids::JobId;
+use trove_domain::job::{JobKind, Lane};
 use trove_worker::{HandlerRegistry, JobContext, JobError, JobHandler, Outcome, Worker};
+
+/// The payloads of the jobs here: each `{"n":1}`, one kind per handler.
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+struct SlowJob {
+    n: u32,
+}
+
+impl JobKind for SlowJob {
+    const KIND: &'static str = "slow";
+    const LANE: Lane = Lane::Fast;
+}
+
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+struct FlakyJob {
+    n: u32,
+}
+
+impl JobKind for FlakyJob {
+    const KIND: &'static str = "flaky";
+    const LANE: Lane = Lane::Fast;
+}
+
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+struct RejectingJob {
+    n: u32,
+}
+
+impl JobKind for RejectingJob {
+    const KIND: &'static str = "rejecting";
+    const LANE: Lane = Lane::Fast;
+}
 
 /// Sleeps for `pause`, tracking how many run at once and how many finished.
 #[derive(Default)]
@@ -23,11 +56,9 @@ struct Slow {
 
 #[async_trait]
 impl JobHandler for Slow {
-    fn kind(&self) -> &'static str {
-        "slow"
-    }
+    type Payload = SlowJob;
 
-    async fn run(&self, _job: JobContext, _payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, _payload: SlowJob) -> Result<(), JobError> {
         let now_running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_at_once.fetch_max(now_running, Ordering::SeqCst);
         tokio::time::sleep(self.pause).await;
@@ -45,12 +76,10 @@ struct Flaky {
 
 #[async_trait]
 impl JobHandler for Flaky {
-    fn kind(&self) -> &'static str {
-        "flaky"
-    }
+    type Payload = FlakyJob;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        assert_eq!(payload, r#"{"n":1}"#);
+    async fn run(&self, _job: JobContext, payload: FlakyJob) -> Result<(), JobError> {
+        assert_eq!(payload, FlakyJob { n: 1 });
         let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
         if run <= self.failures {
             Err(JobError::Transient(format!("attempt {run} timed out")))
@@ -64,63 +93,11 @@ struct Rejecting;
 
 #[async_trait]
 impl JobHandler for Rejecting {
-    fn kind(&self) -> &'static str {
-        "rejecting"
-    }
+    type Payload = RejectingJob;
 
-    async fn run(&self, _job: JobContext, _payload: &str) -> Result<(), JobError> {
+    async fn run(&self, _job: JobContext, _payload: RejectingJob) -> Result<(), JobError> {
         Err(JobError::Permanent("recipient address is malformed".into()))
     }
-}
-
-fn settings() -> WorkerSettings {
-    WorkerSettings {
-        metrics_port: 0,
-        concurrency: 2,
-        shutdown_grace_seconds: 5,
-        poll_interval_ms: 20,
-        lease_seconds: 60,
-        max_attempts: 3,
-        retry_base_seconds: 1,
-        retry_max_seconds: 1,
-    }
-}
-
-async fn enqueue(database: &TestDatabase, kind: &str) -> JobId {
-    let id = JobId::new();
-    jobs::enqueue_raw(&database.db, id, kind, r#"{"n":1}"#, 3, jobs::now())
-        .await
-        .unwrap();
-    id
-}
-
-/// Makes a rescheduled job due now, instead of waiting for its backoff.
-async fn make_due(database: &TestDatabase, id: JobId) {
-    set_in_the_past(database, "run_at", id).await;
-}
-
-/// Lets a job's lease run out, as when its worker died.
-async fn expire_lease(database: &TestDatabase, id: JobId) {
-    set_in_the_past(database, "locked_until", id).await;
-}
-
-async fn set_in_the_past(database: &TestDatabase, column: &str, id: JobId) {
-    use sea_orm::{ConnectionTrait, Statement};
-    let backend = database.backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => format!("UPDATE jobs SET {column} = $1 WHERE id = $2"),
-        _ => format!("UPDATE jobs SET {column} = ? WHERE id = ?"),
-    };
-    let earlier = jobs::now() - chrono::Duration::seconds(1);
-    database
-        .db
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [earlier.into(), id.as_uuid().into()],
-        ))
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,8 +15,23 @@ use trove_data_access::jobs;
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
 use trove_domain::ids::JobId;
+use trove_domain::job::{JobKind, Lane};
 use trove_worker::queue::{self, sqs::Relay};
 use trove_worker::{HandlerRegistry, JobContext, JobError, JobHandler, Outcome, Worker};
+
+/// What a scripted job does, stored as a JSON string such as `"fail-once"`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Script {
+    Ok,
+    FailOnce,
+    Reject,
+}
+
+impl JobKind for Script {
+    const KIND: &'static str = "scripted";
+    const LANE: Lane = Lane::Fast;
+}
 
 /// Fails (transiently or for good) as its payload says; counts runs per job.
 #[derive(Default)]
@@ -26,16 +41,14 @@ struct Scripted {
 
 #[async_trait]
 impl JobHandler for Scripted {
-    fn kind(&self) -> &'static str {
-        "scripted"
-    }
+    type Payload = Script;
 
-    async fn run(&self, job: JobContext, payload: &str) -> Result<(), JobError> {
+    async fn run(&self, job: JobContext, script: Script) -> Result<(), JobError> {
         self.runs.fetch_add(1, Ordering::SeqCst);
-        match payload {
-            "fail-once" if job.attempt == 1 => Err(JobError::Transient("timeout".into())),
-            "reject" => Err(JobError::Permanent("bad address".into())),
-            _ => Ok(()),
+        match script {
+            Script::FailOnce if job.attempt == 1 => Err(JobError::Transient("timeout".into())),
+            Script::Reject => Err(JobError::Permanent("bad address".into())),
+            Script::Ok | Script::FailOnce => Ok(()),
         }
     }
 }
@@ -63,9 +76,11 @@ async fn setup(
     (worker, relay.unwrap())
 }
 
-async fn enqueue(database: &TestDatabase, payload: &str) -> JobId {
+/// A scripted job doing `script` (`ok`, `fail-once` or `reject`).
+async fn enqueue(database: &TestDatabase, script: &str) -> JobId {
     let id = JobId::new();
-    jobs::enqueue_raw(&database.db, id, "scripted", payload, 3, jobs::now())
+    let payload = serde_json::to_string(script).unwrap();
+    jobs::enqueue_raw(&database.db, id, "scripted", &payload, 3, jobs::now())
         .await
         .unwrap();
     id
@@ -229,7 +244,7 @@ async fn a_job_days_ahead_stays_in_the_outbox_past_the_15_minute_delay_limit() {
         &database.db,
         later,
         "scripted",
-        "ok",
+        r#""ok""#,
         3,
         jobs::now() + chrono::Duration::days(3),
     )
@@ -240,7 +255,7 @@ async fn a_job_days_ahead_stays_in_the_outbox_past_the_15_minute_delay_limit() {
         &database.db,
         soon,
         "scripted",
-        "ok",
+        r#""ok""#,
         3,
         jobs::now() + chrono::Duration::seconds(60),
     )

@@ -201,8 +201,10 @@ pub struct SentrySettings {
 pub struct WorkerSettings {
     /// Port of the standalone worker's `/metrics` and `/health` listener; 0 turns it off.
     pub metrics_port: u16,
-    /// Jobs one worker process runs at the same time.
+    /// Jobs of the fast lane (every kind but the slow ones) one worker process runs at once.
     pub concurrency: usize,
+    /// Jobs of the slow lane (CSV imports, catalogue syncs) it runs at once, besides those.
+    pub slow_concurrency: usize,
     /// After SIGTERM, how long running jobs may take before they are released.
     pub shutdown_grace_seconds: u64,
     /// How often an idle worker looks for due jobs.
@@ -219,6 +221,7 @@ impl Default for WorkerSettings {
         Self {
             metrics_port: 0,
             concurrency: 4,
+            slow_concurrency: 1,
             shutdown_grace_seconds: 30,
             poll_interval_ms: 500,
             lease_seconds: 300,

@@ -129,6 +129,11 @@ impl Settings {
             "1 to 256 jobs at a time",
         );
         require(
+            (1..=256).contains(&self.worker.slow_concurrency),
+            "worker.slow_concurrency",
+            "1 to 256 slow jobs at a time (on top of worker.concurrency)",
+        );
+        require(
             (5..=43_200).contains(&self.worker.lease_seconds),
             "worker.lease_seconds",
             "5 seconds to 12 hours (also the SQS visibility timeout)",
@@ -468,6 +473,13 @@ mod tests {
                 "rate_limit.per_second"
             ]
         );
+    }
+
+    #[test]
+    fn the_slow_lane_needs_a_slot() {
+        let mut settings = Settings::default();
+        settings.worker.slow_concurrency = 0;
+        assert_eq!(keys_of(&settings), ["worker.slow_concurrency"]);
     }
 
     #[test]

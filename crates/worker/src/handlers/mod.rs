@@ -1,7 +1,8 @@
-//! One handler per job kind, and `registry` that wires them from settings.
+//! One handler per job kind, and `registry`, the one place that wires them from settings.
 //!
-//! Handlers parse their payload themselves: a payload that cannot be read is a permanent
-//! failure, so the job is dead on its first attempt with the reason.
+//! Each handler takes its own payload type; the registry decodes it before the handler
+//! runs, so a payload that cannot be read is dead on its first attempt with the reason and
+//! no handler parses text. Shared helpers for handlers (e.g. error classification) live here.
 
 pub mod notify_slack;
 pub mod process_recipient_upload;
@@ -15,7 +16,6 @@ use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use trove_app::{App, AppError};
 use trove_bootstrap::Settings;
-use trove_domain::job::JobPayload;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -54,12 +54,6 @@ pub async fn registry(
         .with(send_gift::SendGiftHandler::new(app.clone()))
         .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files))
         .with(process_stripe_event::ProcessStripeEventHandler::new(app)))
-}
-
-/// Reads a payload, or says why it never will be.
-pub fn parse(payload: &str) -> Result<JobPayload, JobError> {
-    serde_json::from_str(payload)
-        .map_err(|error| JobError::Permanent(format!("unreadable payload: {error}")))
 }
 
 /// A database error while loading what a job needs: worth retrying.

@@ -1,13 +1,13 @@
 //! `notify_slack`: posts a message to the vendor's Slack incoming webhook, waiting as long
 //! as Slack's `Retry-After` asks when it is rate limited.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 use trove_data_access::vendors;
 use trove_domain::ids::VendorId;
-use trove_domain::job::JobPayload;
+use trove_domain::job::NotifySlack;
 use trove_integrations::slack::{SlackClient, SlackError};
 
 #[derive(Debug)]
@@ -24,16 +24,9 @@ impl NotifySlackHandler {
 
 #[async_trait]
 impl JobHandler for NotifySlackHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::NotifySlack::KIND
-    }
+    type Payload = NotifySlack;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::NotifySlack(message) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a notify_slack job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, message: NotifySlack) -> Result<(), JobError> {
         let vendor = vendors::find(&self.db, VendorId::from(message.vendor_id))
             .await
             .map_err(transient)?

@@ -6,18 +6,19 @@
 //! number (a spreadsheet's row number: the header is row 1) and reason, and the rest go
 //! on. A file without the required columns fails as a whole.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use trove_app::shipping::zones_for;
 use trove_data_access::entities::recipient_list;
 use trove_data_access::recipient_lists::{self, NewEntry};
-use trove_data_access::shipping_zones::{self, Zone};
-use trove_data_access::{storefront_shipping, storefronts, uploads};
-use trove_domain::ids::VendorId;
-use trove_domain::job::JobPayload;
+use trove_data_access::shipping_zones::Zone;
+use trove_data_access::{storefronts, uploads};
+use trove_domain::ids::{StorefrontId, VendorId};
+use trove_domain::job::ProcessRecipientUpload;
 use trove_domain::recipient_csv::{Header, RecipientRow, Template};
 use trove_domain::shipping::{self, Address};
 use trove_domain::storefront::DeliveryMethod;
@@ -121,16 +122,9 @@ fn is_blank(record: &csv_async::ByteRecord) -> bool {
 
 #[async_trait]
 impl JobHandler for ProcessRecipientUploadHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::ProcessRecipientUpload::KIND
-    }
+    type Payload = ProcessRecipientUpload;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::ProcessRecipientUpload(job) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a process_recipient_upload job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, job: ProcessRecipientUpload) -> Result<(), JobError> {
         let list = recipient_lists::find_for_job(&self.db, job.list_id)
             .await
             .map_err(transient)?
@@ -149,14 +143,9 @@ impl JobHandler for ProcessRecipientUploadHandler {
             .ok_or_else(|| JobError::Permanent("the storefront no longer exists".into()))?;
         let template = Template::parse(&list.template)
             .ok_or_else(|| JobError::Permanent("unknown template".into()))?;
-        let mut zones = storefront_shipping::zones_of(&self.db, vendor, storefront.id)
+        let zones = zones_for(&self.db, vendor, StorefrontId::from(storefront.id))
             .await
             .map_err(transient)?;
-        if zones.is_empty() {
-            zones = shipping_zones::list(&self.db, vendor)
-                .await
-                .map_err(transient)?;
-        }
         let rules = RowRules {
             enabled: serde_json::from_str(&storefront.delivery_methods)
                 .map_err(|error| JobError::Permanent(error.to_string()))?,

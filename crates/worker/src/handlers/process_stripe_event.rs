@@ -2,12 +2,12 @@
 //! `trove_app::payments::apply_stored_event`, which marks it processed in the same unit of
 //! work, so a retried job or a redelivered event does nothing twice.
 
-use super::{from_app, parse};
+use super::from_app;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use trove_app::App;
 use trove_app::payments::stripe_events::EventOutcome;
-use trove_domain::job::JobPayload;
+use trove_domain::job::ProcessStripeEvent;
 
 #[derive(Debug)]
 pub struct ProcessStripeEventHandler {
@@ -22,24 +22,14 @@ impl ProcessStripeEventHandler {
 
 #[async_trait]
 impl JobHandler for ProcessStripeEventHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::ProcessStripeEvent::KIND
-    }
+    type Payload = ProcessStripeEvent;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::ProcessStripeEvent(job) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a process_stripe_event job".into(),
-            ));
-        };
-        match trove_app::payments::apply_stored_event(&self.app, &job.event_id)
+    async fn run(&self, _job: JobContext, job: ProcessStripeEvent) -> Result<(), JobError> {
+        let outcome = trove_app::payments::apply_stored_event(&self.app, &job.event_id)
             .await
-            .map_err(from_app)?
-        {
-            EventOutcome::Applied(_) => {}
-            EventOutcome::AlreadyProcessed => {
-                tracing::info!(event_id = %job.event_id, "already processed; nothing to do");
-            }
+            .map_err(from_app)?;
+        if outcome == EventOutcome::AlreadyProcessed {
+            tracing::info!(event_id = %job.event_id, "already processed; nothing to do");
         }
         Ok(())
     }

@@ -2,12 +2,12 @@
 //! (no fulfilment system is connected yet: the recipient becomes `pushed`, awaiting
 //! manual fulfilment). A recipient pushed already is left alone.
 
-use super::{from_app, parse};
+use super::from_app;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use trove_app::App;
 use trove_domain::ids::{OrderId, RecipientId};
-use trove_domain::job::JobPayload;
+use trove_domain::job::PushOrder;
 
 #[derive(Debug)]
 pub struct PushOrderHandler {
@@ -22,16 +22,9 @@ impl PushOrderHandler {
 
 #[async_trait]
 impl JobHandler for PushOrderHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::PushOrder::KIND
-    }
+    type Payload = PushOrder;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::PushOrder(push) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a push_order job".into(),
-            ));
-        };
+    async fn run(&self, _job: JobContext, push: PushOrder) -> Result<(), JobError> {
         trove_app::shipments::push(
             &self.app,
             OrderId::from(push.order_id),

@@ -4,7 +4,7 @@
 //! and the Message-ID is derived from the job id, so every delivery of one job is the same
 //! message. SMTP 4xx → retry; 5xx → dead with the server's reason.
 
-use super::{parse, transient};
+use super::transient;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use minijinja::Environment;
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use trove_bootstrap::settings::MailSettings;
 use trove_data_access::vendors;
 use trove_domain::ids::VendorId;
-use trove_domain::job::JobPayload;
+use trove_domain::job::SendEmail;
 use trove_integrations::mail::{MailError, Mailer, OutgoingEmail};
 
 const DEFAULT_PRIMARY_COLOUR: &str = "#3a3a8c";
@@ -114,16 +114,9 @@ impl SendEmailHandler {
 
 #[async_trait]
 impl JobHandler for SendEmailHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::SendEmail::KIND
-    }
+    type Payload = SendEmail;
 
-    async fn run(&self, job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::SendEmail(email) = parse(payload)? else {
-            return Err(JobError::Permanent(
-                "payload is not a send_email job".into(),
-            ));
-        };
+    async fn run(&self, job: JobContext, email: SendEmail) -> Result<(), JobError> {
         let vendor = match email.vendor_id {
             Some(id) => vendors::find(&self.db, VendorId::from(id))
                 .await

@@ -3,13 +3,13 @@
 //! queued, in one unit of work). A job whose code was reissued, or whose recipient moved
 //! on, does nothing.
 
-use super::{from_app, parse};
+use super::from_app;
 use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use trove_app::App;
 use trove_app::gifts::SendOutcome;
 use trove_domain::ids::{OrderId, RecipientId};
-use trove_domain::job::JobPayload;
+use trove_domain::job::SendGift;
 
 #[derive(Debug)]
 pub struct SendGiftHandler {
@@ -24,14 +24,9 @@ impl SendGiftHandler {
 
 #[async_trait]
 impl JobHandler for SendGiftHandler {
-    fn kind(&self) -> &'static str {
-        trove_domain::job::SendGift::KIND
-    }
+    type Payload = SendGift;
 
-    async fn run(&self, _job: JobContext, payload: &str) -> Result<(), JobError> {
-        let JobPayload::SendGift(gift) = parse(payload)? else {
-            return Err(JobError::Permanent("payload is not a send_gift job".into()));
-        };
+    async fn run(&self, _job: JobContext, gift: SendGift) -> Result<(), JobError> {
         let order_id = OrderId::from(gift.order_id);
         let recipient_id = RecipientId::from(gift.recipient_id);
         let outcome = trove_app::gifts::send_gift(&self.app, order_id, recipient_id, &gift.code)

@@ -31,6 +31,13 @@ pub enum QueueError {
 
 #[async_trait]
 pub trait JobQueue: Send + Sync + std::fmt::Debug {
+    /// Whether `claim` can take only the kinds asked for, leaving the others untouched for
+    /// later. SQS cannot: it hands over whatever message comes next, and one handed back
+    /// has been received (and counted as an attempt) all the same. The loop asks such a
+    /// queue for every kind it runs and keeps a job whose lane is full until a slot frees.
+    fn selects_kinds(&self) -> bool {
+        true
+    }
     /// Up to `max` due jobs of `kinds`, each reserved for `lease`.
     async fn claim(
         &self,

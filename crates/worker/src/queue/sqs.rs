@@ -12,6 +12,9 @@
 //! redriven through the same admin endpoints as on the SQL backend; the queue's own
 //! redrive policy (maxReceiveCount → dead-letter queue) stays the safety net for messages
 //! whose worker keeps dying.
+//!
+//! Every kind shares the one queue, so it cannot hand out only the kinds whose lane has
+//! room: the worker receives whatever comes and applies its lane limits in the loop.
 
 use super::{Delivery, JobQueue, QueueError};
 use async_trait::async_trait;
@@ -189,6 +192,10 @@ impl SqsQueue {
 
 #[async_trait]
 impl JobQueue for SqsQueue {
+    fn selects_kinds(&self) -> bool {
+        false
+    }
+
     async fn claim(
         &self,
         kinds: &[&'static str],
