@@ -4,11 +4,11 @@
 
 use crate::{App, AppError, UnitOfWork};
 use base64::Engine;
-use std::collections::BTreeMap;
 use trove_data_access::entities::{vendor, vendor_invitation, vendor_membership};
 use trove_data_access::invitations::{self, NewInvitation};
 use trove_data_access::{jobs, members};
 use trove_domain::email::Email;
+use trove_domain::email_template::{EmailTemplate, VendorInvitation};
 use trove_domain::ids::{JobId, UserId, VendorId};
 use trove_domain::job::{JobPayload, SendEmail};
 use trove_domain::vendor::VendorRole;
@@ -40,14 +40,12 @@ pub async fn invite(
     let email_job = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: email.to_string(),
-        template: "vendor_invitation".into(),
         vendor_id: Some(vendor.id),
-        vars: BTreeMap::from([
-            ("vendor_name".to_owned(), vendor.name.clone()),
-            ("vendor_id".to_owned(), vendor.id.to_string()),
-            ("role".to_owned(), role.as_str().to_owned()),
-            ("invitation_token".to_owned(), token.clone()),
-        ]),
+        email: EmailTemplate::VendorInvitation(VendorInvitation {
+            vendor_name: vendor.name.clone(),
+            role: role.as_str().to_owned(),
+            invitation_token: token.clone(),
+        }),
     });
     let uow = UnitOfWork::begin(app).await?;
     let invitation = invitations::create(

@@ -7,6 +7,7 @@
 //! fails the read instead of becoming a default.
 
 pub mod email;
+pub mod email_template;
 pub mod feature;
 pub mod ids;
 pub mod job;

@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use trove_bootstrap::Settings;
 use trove_bootstrap::settings::{MailTransport, SmtpSecurity};
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::{jobs, users, vendors};
+use trove_domain::email_template::{EmailTemplate, VendorInvitation};
 use trove_domain::ids::{JobId, VendorId};
 use trove_domain::job::{JobPayload, NotifySlack, SendEmail};
 use trove_worker::{Outcome, Worker, handlers};
@@ -80,12 +80,12 @@ impl Fixture {
         JobPayload::SendEmail(SendEmail {
             v: 1,
             to: to.into(),
-            template: "vendor_invitation".into(),
             vendor_id: Some(self.vendor.as_uuid()),
-            vars: BTreeMap::from([
-                ("role".into(), "staff".into()),
-                ("invitation_token".into(), "tok-123".into()),
-            ]),
+            email: EmailTemplate::VendorInvitation(VendorInvitation {
+                vendor_name: "Acme Gifts".into(),
+                role: "staff".into(),
+                invitation_token: "tok-123".into(),
+            }),
         })
     }
 
@@ -209,15 +209,23 @@ async fn an_unreadable_payload_is_dead_on_its_first_attempt() {
     assert_eq!((row.status.as_str(), row.attempts), ("dead", 1));
     assert!(row.last_error.unwrap().contains("unreadable payload"));
 
-    let mut unknown = fixture.invitation("staff@example.com");
-    if let JobPayload::SendEmail(email) = &mut unknown {
-        email.template = "no_such_template".into();
-    }
-    let id = fixture.enqueue(&unknown).await;
+    let mut unknown = serde_json::to_value(fixture.invitation("staff@example.com")).unwrap();
+    unknown["template"] = "no_such_template".into();
+    let id = JobId::new();
+    jobs::enqueue_raw(
+        &fixture.database.db,
+        id,
+        "send_email",
+        &unknown.to_string(),
+        8,
+        jobs::now(),
+    )
+    .await
+    .unwrap();
     fixture.worker().await.run_once().await.unwrap();
     let row = jobs::find(&fixture.database.db, id).await.unwrap().unwrap();
     assert_eq!(row.status, "dead");
-    assert!(row.last_error.unwrap().contains("no email template"));
+    assert!(row.last_error.unwrap().contains("no_such_template"));
 }
 
 /// The SMTP sink `.ci/run` starts (`.ci/smtp_sink.py`), if this run has one.

@@ -3,12 +3,12 @@
 //! SMTP sink `.ci/run` starts (skipped without `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::{jobs, users, vendors};
+use trove_domain::email_template::{EmailTemplate, VendorInvitation};
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, SendEmail};
 
@@ -86,12 +86,12 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     let payload = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: to.clone(),
-        template: "vendor_invitation".into(),
         vendor_id: Some(vendor.id),
-        vars: BTreeMap::from([
-            ("role".into(), "staff".into()),
-            ("invitation_token".into(), "t".into()),
-        ]),
+        email: EmailTemplate::VendorInvitation(VendorInvitation {
+            vendor_name: "Acme".into(),
+            role: "staff".into(),
+            invitation_token: "t".into(),
+        }),
     });
     jobs::enqueue(&database.db, id, &payload, jobs::now())
         .await
@@ -159,12 +159,12 @@ async fn the_standalone_worker_serves_health_and_job_metrics() {
     let email = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: "someone@example.com".into(),
-        template: "vendor_invitation".into(),
         vendor_id: None,
-        vars: BTreeMap::from([
-            ("role".into(), "staff".into()),
-            ("invitation_token".into(), "t".into()),
-        ]),
+        email: EmailTemplate::VendorInvitation(VendorInvitation {
+            vendor_name: "Trove".into(),
+            role: "staff".into(),
+            invitation_token: "t".into(),
+        }),
     });
     jobs::enqueue(&database.db, JobId::new(), &email, jobs::now())
         .await

@@ -3,8 +3,8 @@
 //! A job whose code was replaced by a reissue, or a gift already sent, does nothing.
 
 use crate::{App, AppError, UnitOfWork};
-use std::collections::BTreeMap;
 use trove_data_access::{gifts, jobs, orders};
+use trove_domain::email_template::{EmailTemplate, GiftLink};
 use trove_domain::ids::{JobId, OrderId, RecipientId, VendorId};
 use trove_domain::job::{JobPayload, SendEmail};
 use trove_domain::order::RecipientStatus;
@@ -48,14 +48,13 @@ pub async fn send_gift(
     let email = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: recipient.email.clone(),
-        template: "gift_link".into(),
         vendor_id: Some(recipient.vendor_id),
-        vars: BTreeMap::from([
-            ("recipient_name".to_owned(), recipient.name.clone()),
-            ("customer_name".to_owned(), order.customer_name),
-            ("link".to_owned(), super::gift_link(&app.orders, code)),
-            ("expires_on".to_owned(), expires_on),
-        ]),
+        email: EmailTemplate::GiftLink(GiftLink {
+            recipient_name: recipient.name.clone(),
+            customer_name: order.customer_name,
+            link: super::gift_link(&app.orders, code),
+            expires_on,
+        }),
     });
     orders::set_recipient_status(&*uow, recipient, RecipientStatus::LinkSent, "system", None)
         .await?;

@@ -5,8 +5,8 @@ use crate::App;
 use crate::events::{DomainEvent, LinkDelivery};
 use crate::gifts::gift_link;
 use sea_orm::{ConnectionTrait, DbErr};
-use std::collections::BTreeMap;
 use trove_data_access::jobs;
+use trove_domain::email_template::{EmailTemplate, GiftLinks};
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, SendEmail, SendGift};
 use trove_domain::order::payment_reference;
@@ -44,16 +44,12 @@ pub(super) async fn on(
     let email = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: issued.customer_email.clone(),
-        template: "gift_links".into(),
         vendor_id: Some(issued.vendor_id.as_uuid()),
-        vars: BTreeMap::from([
-            ("customer_name".to_owned(), issued.customer_name.clone()),
-            (
-                "payment_reference".to_owned(),
-                payment_reference(issued.order_id.as_uuid()),
-            ),
-            ("links".to_owned(), handed_out.join("\n")),
-        ]),
+        email: EmailTemplate::GiftLinks(GiftLinks {
+            customer_name: issued.customer_name.clone(),
+            payment_reference: payment_reference(issued.order_id.as_uuid()),
+            links: handed_out.join("\n"),
+        }),
     });
     jobs::enqueue(db, JobId::new(), &email, jobs::now()).await?;
     Ok(())

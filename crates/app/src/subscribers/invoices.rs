@@ -3,8 +3,8 @@
 
 use crate::events::DomainEvent;
 use sea_orm::{ConnectionTrait, DbErr};
-use std::collections::BTreeMap;
 use trove_data_access::jobs;
+use trove_domain::email_template::{EmailTemplate, OrderInvoice};
 use trove_domain::ids::JobId;
 use trove_domain::job::{JobPayload, SendEmail};
 use trove_domain::order::payment_reference;
@@ -16,25 +16,17 @@ pub(super) async fn on(db: &impl ConnectionTrait, event: &DomainEvent) -> Result
     if placed.payment_method != "bank_transfer" {
         return Ok(());
     }
-    let vars = BTreeMap::from([
-        ("customer_name".to_owned(), placed.customer_name.clone()),
-        ("storefront_name".to_owned(), placed.storefront_name.clone()),
-        (
-            "payment_reference".to_owned(),
-            payment_reference(placed.order_id.as_uuid()),
-        ),
-        (
-            "total".to_owned(),
-            format_money(placed.total_minor, &placed.currency),
-        ),
-        ("recipients".to_owned(), placed.recipients.to_string()),
-    ]);
     let email = JobPayload::SendEmail(SendEmail {
         v: 1,
         to: placed.customer_email.clone(),
-        template: "order_invoice".into(),
         vendor_id: Some(placed.vendor_id.as_uuid()),
-        vars,
+        email: EmailTemplate::OrderInvoice(OrderInvoice {
+            customer_name: placed.customer_name.clone(),
+            storefront_name: placed.storefront_name.clone(),
+            payment_reference: payment_reference(placed.order_id.as_uuid()),
+            total: format_money(placed.total_minor, &placed.currency),
+            recipients: placed.recipients.to_string(),
+        }),
     });
     jobs::enqueue(db, JobId::new(), &email, jobs::now()).await?;
     Ok(())

@@ -9,7 +9,6 @@ use crate::handler::{JobContext, JobError, JobHandler};
 use async_trait::async_trait;
 use minijinja::Environment;
 use sea_orm::DatabaseConnection;
-use std::collections::BTreeMap;
 use trove_bootstrap::settings::MailSettings;
 use trove_data_access::vendors;
 use trove_domain::ids::VendorId;
@@ -100,7 +99,7 @@ impl SendEmailHandler {
         }
     }
 
-    fn render(&self, name: &str, context: &BTreeMap<String, String>) -> Result<String, JobError> {
+    fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, JobError> {
         let template = self
             .templates
             .get_template(name)
@@ -123,14 +122,27 @@ impl JobHandler for SendEmailHandler {
                 .map_err(transient)?,
             None => None,
         };
-        let mut context = email.vars.clone();
-        context.insert("admin_portal_url".into(), self.admin_portal_url.clone());
+        let fields = serde_json::to_value(&email.email)
+            .ok()
+            .and_then(|mut tagged| tagged.get_mut("vars").map(serde_json::Value::take));
+        let Some(serde_json::Value::Object(mut context)) = fields else {
+            return Err(JobError::Permanent(
+                "the email's fields are not a map".into(),
+            ));
+        };
+        context.insert(
+            "admin_portal_url".into(),
+            self.admin_portal_url.clone().into(),
+        );
         context.insert("primary_colour".into(), DEFAULT_PRIMARY_COLOUR.into());
-        context.entry("vendor_name".into()).or_insert_with(|| {
+        context.entry("vendor_name").or_insert_with(|| {
             vendor
                 .as_ref()
                 .map_or_else(|| self.from_name.clone(), |v| v.name.clone())
+                .into()
         });
+        let context = serde_json::Value::Object(context);
+        let name = email.email.name();
 
         let outgoing = OutgoingEmail {
             message_id: format!("<{}@trove>", job.id),
@@ -140,9 +152,9 @@ impl JobHandler for SendEmailHandler {
             from_address: self.from_address.clone(),
             reply_to: vendor.and_then(|v| v.contact_email),
             to: email.to.clone(),
-            subject: self.render(&format!("{}.subject.txt", email.template), &context)?,
-            text: self.render(&format!("{}.txt", email.template), &context)?,
-            html: self.render(&format!("{}.html", email.template), &context)?,
+            subject: self.render(&format!("{}.subject.txt", name), &context)?,
+            text: self.render(&format!("{}.txt", name), &context)?,
+            html: self.render(&format!("{}.html", name), &context)?,
         };
         self.mailer
             .send(&outgoing)
