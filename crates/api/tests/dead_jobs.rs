@@ -30,6 +30,7 @@ async fn dead_job(app: &TestApp, kind: &str, error: &str) -> JobId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_list_retry_and_redrive_dead_jobs() {
     let app = TestApp::spawn().await;
+    app.expect_dead_jobs();
     let admin = app.token(TokenType::Admin, "root@trove.example");
     let first = dead_job(&app, "send_email", "550 mailbox unavailable").await;
     dead_job(&app, "send_email", "550 mailbox unavailable").await;
@@ -118,6 +119,7 @@ async fn admins_list_retry_and_redrive_dead_jobs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_jobs_are_for_admins_only() {
     let app = TestApp::spawn().await;
+    app.expect_dead_jobs();
     let staff = app.token(TokenType::Vendor, "ann@example.com");
     let id = dead_job(&app, "send_email", "550").await;
     error_body(

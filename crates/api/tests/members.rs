@@ -7,7 +7,7 @@ mod support;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use support::{TestApp, error_body, json_of};
+use support::{TestApp, assert_jobs_ran, error_body, json_of};
 use trove_api::auth::TokenType;
 use trove_data_access::entities::job;
 
@@ -153,4 +153,5 @@ async fn an_invited_member_joins_and_the_last_owner_stays() {
         "not_found",
     )
     .await;
+    assert_jobs_ran(&app).await;
 }

@@ -8,7 +8,7 @@ use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::shop::{checkout, post_order, shop};
-use support::{TestApp, error_body, json_of};
+use support::{TestApp, assert_jobs_ran, error_body, json_of};
 use trove_api::auth::TokenType;
 use trove_data_access::entities::job;
 
@@ -78,6 +78,7 @@ async fn a_quote_prices_per_recipient_and_an_order_is_created_once_per_key() {
         .await
         .unwrap();
     assert_eq!(invoices, 1, "one invoice email for one order");
+    assert_jobs_ran(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,6 +233,7 @@ async fn marking_an_order_paid_readies_direct_deliveries_and_logs_every_change()
     )
     .await;
     assert_eq!(by_status["total"], 1);
+    assert_jobs_ran(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,6 +279,7 @@ async fn another_vendors_orders_are_404_and_stay_unchanged() {
     )
     .await;
     assert_eq!(unchanged["status"], "created");
+    assert_jobs_ran(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -361,6 +364,7 @@ async fn only_an_expired_gift_is_reissued_and_its_old_code_dies() {
         .await
         .unwrap();
     error_body(unknown, 404, "not_found").await;
+    assert_jobs_ran(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -474,4 +478,5 @@ async fn a_budget_gift_is_chosen_by_its_recipient_within_the_budget() {
         "wrong_token_type",
     )
     .await;
+    assert_jobs_ran(&app).await;
 }

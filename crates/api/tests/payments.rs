@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use support::fake_stripe::FakeStripe;
 use support::payments::{self, connect, deliver_signed, processed, spawn};
 use support::shop::{Shop, checkout, post_order, shop};
-use support::{TestApp, error_body, json_of};
+use support::{TestApp, assert_jobs_ran, error_body, json_of};
 use trove_api::auth::TokenType;
 use trove_data_access::entities::{order_event, stripe_event};
 use trove_data_access::{members, users};
@@ -374,6 +374,7 @@ async fn payouts_come_from_the_connected_account_and_bank_orders_are_not_refunde
         .await;
     assert_eq!(refused.status(), 409);
     assert!(fake.requests_to("POST", "/v1/refunds").is_empty());
+    assert_jobs_ran(&app).await;
 }
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_checkout_needs_an_enabled_account_and_a_stripe_outage_keeps_no_order() {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use support::fake_stripe::FakeStripe;
 use support::payments::connect;
 use support::shop::{checkout, post_order_to, shop_named};
-use support::{TestApp, json_of};
+use support::{TestApp, assert_jobs_ran, json_of};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_stripe_does_not_hold_up_another_storefronts_bank_transfer_checkout() {
@@ -20,7 +20,6 @@ async fn a_slow_stripe_does_not_hold_up_another_storefronts_bank_transfer_checko
         settings.stripe.timeout_seconds = 30;
     })
     .await;
-    app.start_worker().await;
     let card_shop = shop_named(&app, "card-gifts", "cara@example.com").await;
     connect(&app, &fake, &card_shop.vendor, &card_shop.ann).await;
     let bank_shop = shop_named(&app, "bank-gifts", "bea@example.com").await;
@@ -67,4 +66,5 @@ async fn a_slow_stripe_does_not_hold_up_another_storefronts_bank_transfer_checko
     assert_eq!(card.status(), 201);
     let placed = json_of(card).await;
     assert!(placed["card_payment"]["client_secret"].as_str().is_some());
+    assert_jobs_ran(&app).await;
 }

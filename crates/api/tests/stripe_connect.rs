@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use support::fake_stripe::{FakeStripe, OAUTH_ACCOUNT, OAUTH_CODE, WEBHOOK_SECRET};
 use support::payments::{deliver, deliver_signed, event, processed, signature, spawn};
-use support::{TestApp, error_body, json_of};
+use support::{TestApp, assert_jobs_ran, error_body, json_of};
 use trove_api::auth::TokenType;
 use trove_data_access::entities::{job, stripe_event};
 
@@ -243,4 +243,5 @@ async fn webhooks_need_a_fresh_signature_under_a_current_secret() {
         "invalid_event",
     )
     .await;
+    assert_jobs_ran(&app).await;
 }

@@ -99,6 +99,31 @@ fn server_root(url: &str) -> &str {
     }
 }
 
+impl TestDatabase {
+    /// What a test left unsettled in the job queue: every dead job and, with `due`, every
+    /// pending job whose time has come. Each as `kind: last error or status`.
+    pub async fn unsettled_jobs(&self, due: bool) -> Result<Vec<String>, sea_orm::DbErr> {
+        use crate::entities::job;
+        use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+        let mut unsettled = Condition::any().add(job::Column::Status.eq("dead"));
+        if due {
+            unsettled = unsettled.add(
+                Condition::all()
+                    .add(job::Column::Status.eq("pending"))
+                    .add(job::Column::RunAt.lte(crate::jobs::now())),
+            );
+        }
+        let rows = job::Entity::find().filter(unsettled).all(&self.db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let why = row.last_error.unwrap_or(row.status);
+                format!("{}: {why}", row.kind)
+            })
+            .collect())
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.location {

@@ -1,4 +1,6 @@
-//! The gifting flow end to end, API and worker in one process as the all-in-one runs them:
+//! The gifting flow end to end, API and worker handlers in one process as the all-in-one
+//! runs them (the test runs the due jobs itself at each step instead of waiting for the
+//! worker's loop, and fails if one dies or is left behind):
 //! storefront → quote → order with three recipients (one per delivery method) → marked
 //! paid → the gift email and the customer's link email are delivered → a recipient
 //! redeems, picks, confirms their address → `push_order` has run for them.
@@ -11,7 +13,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use trove_api::Application;
 use trove_api::auth::TokenType;
@@ -19,7 +21,7 @@ use trove_api::auth::signing::{DEV_ISSUER, SigningKeys, TokenDraft, generate_key
 use trove_bootstrap::settings::{MailTransport, SmtpSecurity};
 use trove_bootstrap::{Environment, Settings};
 use trove_data_access::testing::TestDatabase;
-use trove_worker::WorkerService;
+use trove_worker::{Outcome, Worker, handlers};
 
 struct System {
     address: String,
@@ -27,12 +29,21 @@ struct System {
     keys: SigningKeys,
     mail_dir: PathBuf,
     shutdown: CancellationToken,
-    _database: TestDatabase,
+    worker: Worker,
+    database: TestDatabase,
 }
 
 impl Drop for System {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        if std::thread::panicking() {
+            return;
+        }
+        let handle = tokio::runtime::Handle::current();
+        let left =
+            tokio::task::block_in_place(|| handle.block_on(self.database.unsettled_jobs(true)))
+                .unwrap();
+        assert!(left.is_empty(), "the test left jobs unsettled: {left:?}");
     }
 }
 
@@ -80,10 +91,8 @@ impl System {
             .unwrap();
         let address = format!("http://127.0.0.1:{}", application.port());
         let shutdown = CancellationToken::new();
-        let worker = WorkerService::from_settings(database.db.clone(), &settings, None)
-            .await
-            .unwrap();
-        tokio::spawn(worker.run_until_stopped(shutdown.clone()));
+        let handlers = handlers::registry(&database.db, &settings).await.unwrap();
+        let worker = Worker::new(database.db.clone(), &settings.worker, handlers);
         tokio::spawn(application.run_until_stopped(shutdown.clone()));
         Self {
             address,
@@ -91,7 +100,8 @@ impl System {
             keys: SigningKeys::new(&signing_key, &[]).unwrap(),
             mail_dir,
             shutdown,
-            _database: database,
+            worker,
+            database,
         }
     }
 
@@ -130,49 +140,45 @@ impl System {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    /// The delivered message to `to` containing `needle`, waiting for the worker to send it.
-    async fn mail_to(&self, to: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            for entry in std::fs::read_dir(&self.mail_dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                let name = entry.file_name().to_string_lossy().into_owned();
-                // Undo quoted-printable soft line breaks so links read whole.
-                let text = text.replace("=\r\n", "").replace("=\n", "");
-                if name.ends_with(".eml")
-                    && text.contains(&format!("To: {to}"))
-                    && text.contains(needle)
-                {
-                    return text;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no mail to {to} with {needle:?} arrived"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    /// Runs every due job (and those they queue) now, as the worker would; none may die.
+    async fn run_jobs(&self) {
+        let outcomes = self.worker.run_due(20_000).await.unwrap();
+        let failed: Vec<_> = outcomes
+            .iter()
+            .filter(|outcome| !matches!(outcome, Outcome::Completed | Outcome::Skipped))
+            .collect();
+        assert!(failed.is_empty(), "jobs failed: {failed:?}");
     }
 
-    /// Polls the vendor's view of the order until `check` holds.
-    async fn order_until(&self, path: &str, token: &str, check: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let (status, order) = self.call(Method::GET, path, Some(token), None).await;
-            assert_eq!(status, 200);
-            if check(&order) {
-                return order;
+    /// The delivered message to `to` containing `needle`, once the due jobs have run.
+    async fn mail_to(&self, to: &str, needle: &str) -> String {
+        self.run_jobs().await;
+        for entry in std::fs::read_dir(&self.mail_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Undo quoted-printable soft line breaks so links read whole.
+            let text = text.replace("=\r\n", "").replace("=\n", "");
+            if name.ends_with(".eml")
+                && text.contains(&format!("To: {to}"))
+                && text.contains(needle)
+            {
+                return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the order never got there: {order}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        panic!("no mail to {to} with {needle:?} was delivered");
+    }
+
+    /// The vendor's view of the order once the due jobs have run; `check` must hold.
+    async fn order_until(&self, path: &str, token: &str, check: impl Fn(&Value) -> bool) -> Value {
+        self.run_jobs().await;
+        let (status, order) = self.call(Method::GET, path, Some(token), None).await;
+        assert_eq!(status, 200);
+        assert!(check(&order), "the order never got there: {order}");
+        order
     }
 }
 

@@ -149,6 +149,20 @@ impl Worker {
         Ok(deliveries)
     }
 
+    /// Runs every job that is due now, one after another, including those the runs queue,
+    /// until none is left (tests use it instead of waiting for the loop). Jobs retried with
+    /// a delay are not due, so this ends; it gives up after `limit` runs all the same.
+    pub async fn run_due(&self, limit: usize) -> Result<Vec<Outcome>, QueueError> {
+        let mut outcomes = Vec::new();
+        while outcomes.len() < limit {
+            match self.run_once().await? {
+                Some(outcome) => outcomes.push(outcome),
+                None => break,
+            }
+        }
+        Ok(outcomes)
+    }
+
     /// Claims one due job and runs it to its outcome. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Outcome>, QueueError> {
         let mut deliveries = self

@@ -1,4 +1,9 @@
 //! `TestApp`: the real API on a free port over a fresh database, plus request helpers.
+//!
+//! Jobs run when a test says so (`run_jobs`: every due job, now, in this task), so no test
+//! sleeps waiting for the worker. A test that ends with a dead job, or with a job that was
+//! due and never ran, fails when its `TestApp` drops (only dead jobs count once a
+//! background worker was started, since that one may be mid-job).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth0;
@@ -25,6 +30,8 @@ pub struct TestApp {
     /// The app's own pool, which the worker shares as in the all-in-one binary.
     pool: sea_orm::DatabaseConnection,
     shutdown: CancellationToken,
+    background_worker: std::sync::atomic::AtomicBool,
+    dead_jobs_expected: std::sync::atomic::AtomicBool,
 }
 
 impl TestApp {
@@ -97,11 +104,33 @@ impl TestApp {
             settings,
             pool,
             shutdown,
+            background_worker: std::sync::atomic::AtomicBool::new(false),
+            dead_jobs_expected: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Runs every job that is due now (and those they queue) to its outcome, as the worker
+    /// would, and returns the outcomes.
+    pub async fn run_jobs(&self) -> Vec<trove_worker::Outcome> {
+        let handlers = trove_worker::handlers::registry(&self.pool, &self.settings)
+            .await
+            .expect("build the job handlers");
+        trove_worker::Worker::new(self.pool.clone(), &self.settings.worker, handlers)
+            .run_due(10_000)
+            .await
+            .expect("run the due jobs")
+    }
+
+    /// Says this test makes jobs die on purpose: they do not fail it when it ends.
+    pub fn expect_dead_jobs(&self) {
+        self.dead_jobs_expected
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Runs the worker over the app's database and settings until the app stops.
     pub async fn start_worker(&self) {
+        self.background_worker
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let mut settings = self.settings.clone();
         settings.worker.poll_interval_ms = 50;
         let worker = trove_worker::WorkerService::from_settings(self.pool.clone(), &settings, None)
@@ -179,6 +208,34 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        if std::thread::panicking() {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+            return;
+        }
+        if self
+            .dead_jobs_expected
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let due = !self
+            .background_worker
+            .load(std::sync::atomic::Ordering::SeqCst);
+        // A test that broke the jobs table on purpose has nothing left to check.
+        let Ok(left) =
+            tokio::task::block_in_place(|| handle.block_on(self.database.unsettled_jobs(due)))
+        else {
+            return;
+        };
+        assert!(
+            left.is_empty(),
+            "the test left jobs unsettled (run them with run_jobs): {left:?}"
+        );
     }
 }
 
@@ -211,4 +268,19 @@ pub async fn error_body(response: reqwest::Response, status: u16, code: &str) ->
         "{body}"
     );
     body
+}
+
+/// Runs every due job and asserts that none died: what the test queued was delivered.
+pub async fn assert_jobs_ran(app: &TestApp) {
+    let outcomes = app.run_jobs().await;
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| {
+            !matches!(
+                outcome,
+                trove_worker::Outcome::Completed | trove_worker::Outcome::Skipped
+            )
+        })
+        .collect();
+    assert!(failed.is_empty(), "jobs failed: {failed:?}");
 }

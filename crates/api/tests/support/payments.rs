@@ -1,6 +1,6 @@
-//! Driving payments in tests: an app with the stand-in Stripe and a worker, Stripe events
-//! signed with the documented scheme (independently of Trove's own code), delivery to the
-//! webhook, waiting for the worker, and a vendor connected with an enabled account.
+//! Driving payments in tests: an app with the stand-in Stripe, Stripe events signed with
+//! the documented scheme (independently of Trove's own code), delivery to the webhook,
+//! running the jobs it queued, and a vendor connected with an enabled account.
 
 use super::fake_stripe::{FakeStripe, WEBHOOK_SECRET};
 use super::{TestApp, json_of};
@@ -8,13 +8,10 @@ use aws_lc_rs::hmac;
 use reqwest::Method;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use std::time::Duration;
 use trove_data_access::entities::stripe_event;
 
 pub async fn spawn(fake: &FakeStripe) -> TestApp {
-    let app = TestApp::spawn_with(|settings| fake.configure(settings)).await;
-    app.start_worker().await;
-    app
+    TestApp::spawn_with(|settings| fake.configure(settings)).await
 }
 
 pub async fn deliver(app: &TestApp, payload: &str, signature: &str) -> reqwest::Response {
@@ -33,19 +30,15 @@ pub async fn deliver_signed(app: &TestApp, payload: &str) -> reqwest::Response {
     deliver(app, payload, &signature).await
 }
 
-/// Waits until the worker has applied the stored event `id`; returns its outcome.
+/// Runs the queued jobs, so the stored event `id` is applied; returns its outcome.
 pub async fn processed(app: &TestApp, id: &str) -> String {
-    for _ in 0..200 {
-        let row = stripe_event::Entity::find_by_id(id)
-            .one(&app.database.db)
-            .await
-            .unwrap();
-        if let Some(outcome) = row.and_then(|row| row.processed_at.and(row.outcome)) {
-            return outcome;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("event {id} was not processed");
+    app.run_jobs().await;
+    let row = stripe_event::Entity::find_by_id(id)
+        .one(&app.database.db)
+        .await
+        .unwrap();
+    row.and_then(|row| row.processed_at.and(row.outcome))
+        .unwrap_or_else(|| panic!("event {id} was not processed"))
 }
 
 /// Connects the shop's vendor through an Express account that Stripe then enables
