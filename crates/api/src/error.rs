@@ -357,6 +357,12 @@ impl From<trove_app::AppError> for ApiError {
             }
             AppError::Invalid(fields) => Self::validation(fields),
             AppError::Forbidden(message) => Self::forbidden(message),
+            AppError::Malformed { code, message } => Self::bad_request(code, message),
+            AppError::NotConfigured(message) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "payments_not_configured",
+                message,
+            ),
             AppError::Gone { code, message } => Self::new(StatusCode::GONE, code, message),
             AppError::Rejected { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)

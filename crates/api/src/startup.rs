@@ -208,6 +208,7 @@ pub(crate) async fn build_state(
         db: db.clone(),
         orders: settings.orders.clone(),
         stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+        stripe_settings: settings.stripe.clone(),
     };
     Ok(AppState {
         db,
@@ -227,7 +228,6 @@ pub(crate) async fn build_state(
         local_files,
         storage: settings.storage.clone(),
         app,
-        stripe_settings: settings.stripe.clone(),
     })
 }
 

@@ -9,7 +9,7 @@ use crate::rate_limit::RateLimiter;
 use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use trove_bootstrap::settings::{StorageSettings, StripeSettings};
+use trove_bootstrap::settings::StorageSettings;
 use trove_integrations::storage::{FileStore, LocalStore};
 
 #[derive(Debug)]
@@ -32,5 +32,4 @@ pub struct AppState {
     pub storage: StorageSettings,
     /// The use cases, with the database, order settings and Stripe they need.
     pub app: trove_app::App,
-    pub stripe_settings: StripeSettings,
 }

@@ -36,6 +36,12 @@ pub enum AppError {
     /// The caller may not do this (beyond what the API's own guards check).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// Input that is not what the endpoint takes at all (a bad signature, not an event).
+    #[error("malformed ({code}): {message}")]
+    Malformed { code: &'static str, message: String },
+    /// A feature this installation is not configured for; retrying will not help until it is.
+    #[error("not configured: {0}")]
+    NotConfigured(String),
     /// It existed but is over for good (an expired invitation).
     #[error("gone ({code}): {message}")]
     Gone { code: &'static str, message: String },
@@ -72,6 +78,13 @@ impl AppError {
 
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::Internal(cause.into())
+    }
+
+    pub fn malformed(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Malformed {
+            code,
+            message: message.into(),
+        }
     }
 
     /// A 422-style refusal of a single field.

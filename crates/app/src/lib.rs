@@ -33,7 +33,7 @@ pub use error::{AppError, FieldError, Fields};
 pub use unit_of_work::UnitOfWork;
 
 use sea_orm::DatabaseConnection;
-use trove_bootstrap::settings::OrderSettings;
+use trove_bootstrap::settings::{OrderSettings, StripeSettings};
 use trove_integrations::stripe::StripeClient;
 
 /// What every use case may reach: the database, the order rules from settings and, when
@@ -44,6 +44,8 @@ pub struct App {
     pub orders: OrderSettings,
     /// `None` when no Stripe secret key is configured: card payments are off.
     pub stripe: Option<StripeClient>,
+    /// Webhook secrets, onboarding and OAuth return addresses.
+    pub stripe_settings: StripeSettings,
 }
 
 impl App {

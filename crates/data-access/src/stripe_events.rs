@@ -1,12 +1,10 @@
-//! Stripe webhook events, stored once by their Stripe id together with the job that
-//! processes them (same transaction), so a redelivered event has no second effect.
+//! Stripe webhook events, stored once by their Stripe id (the caller queues their
+//! processing in the same transaction), so a redelivered event has no second effect.
 
 use crate::entities::stripe_event::{self, Entity as Events};
-use crate::jobs::{self, now};
+use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, SqlErr};
-use trove_domain::ids::JobId;
-use trove_domain::job::{JobPayload, ProcessStripeEvent};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, SqlErr};
 
 /// A verified event as received.
 #[derive(Debug, Clone)]
@@ -17,21 +15,16 @@ pub struct NewEvent {
     pub payload: String,
 }
 
-/// Stores the event and queues its processing. `false` when the event was already
-/// stored (a redelivery): nothing is written.
-pub async fn receive(db: &DatabaseConnection, event: NewEvent) -> Result<bool, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
+/// Stores the event unless it is stored already (a redelivery, or a concurrent delivery
+/// that inserted first): `false` then, and nothing is written.
+pub async fn insert_new(db: &impl ConnectionTrait, event: NewEvent) -> Result<bool, DbErr> {
     if Events::find_by_id(event.id.as_str())
-        .one(&txn)
+        .one(db)
         .await?
         .is_some()
     {
         return Ok(false);
     }
-    let job = JobPayload::ProcessStripeEvent(ProcessStripeEvent {
-        v: 1,
-        event_id: event.id.clone(),
-    });
     let inserted = stripe_event::ActiveModel {
         id: Set(event.id),
         event_type: Set(event.event_type.chars().take(255).collect()),
@@ -41,19 +34,15 @@ pub async fn receive(db: &DatabaseConnection, event: NewEvent) -> Result<bool, D
         processed_at: Set(None),
         outcome: Set(None),
     }
-    .insert(&txn)
+    .insert(db)
     .await;
     match inserted {
-        Ok(_) => {}
-        // A concurrent delivery of the same event stored it first.
+        Ok(_) => Ok(true),
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Ok(false);
+            Ok(false)
         }
-        Err(error) => return Err(error),
+        Err(error) => Err(error),
     }
-    jobs::enqueue(&txn, JobId::new(), &job, now()).await?;
-    txn.commit().await?;
-    Ok(true)
 }
 
 pub async fn find(

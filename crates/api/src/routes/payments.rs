@@ -204,8 +204,8 @@ async fn onboarding_link(
         .onboarding_link(
             key,
             account,
-            &state.stripe_settings.onboarding_return_url,
-            &state.stripe_settings.onboarding_refresh_url,
+            &state.app.stripe_settings.onboarding_return_url,
+            &state.app.stripe_settings.onboarding_refresh_url,
         )
         .await?)
 }
@@ -270,7 +270,7 @@ pub async fn start_payment_oauth(
         &Uuid::new_v4().to_string(),
     )?;
     let authorize_url = stripe
-        .oauth_authorize_url(&token, &state.stripe_settings.oauth_redirect_url)
+        .oauth_authorize_url(&token, &state.app.stripe_settings.oauth_redirect_url)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::CONFLICT,

@@ -9,7 +9,6 @@ use crate::validation::Fields;
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trove_data_access::payment_accounts;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,15 +79,13 @@ pub async fn list_payouts(
             "must be a payout id (po_…)",
         )
         .finish()?;
-    let stripe = state.app.stripe()?;
-    let account = payment_accounts::find(&state.db, access.vendor_id())
-        .await?
-        .and_then(|account| account.stripe_account_id)
-        .ok_or_else(trove_app::payments::not_connected)?;
-    let balance = stripe.balance(&account).await?;
-    let (payouts, has_more) = stripe
-        .payouts(&account, limit, query.starting_after.as_deref())
-        .await?;
+    let listed = trove_app::payments::payouts::list(
+        &state.app,
+        access.vendor_id(),
+        limit,
+        query.starting_after.as_deref(),
+    )
+    .await?;
     let amounts = |list: Vec<trove_integrations::stripe::Amount>| {
         list.into_iter()
             .map(|amount| AmountView {
@@ -99,9 +96,10 @@ pub async fn list_payouts(
     };
     let at = |seconds: i64| DateTime::from_timestamp(seconds, 0).unwrap_or_default();
     Ok(web::Json(PayoutsView {
-        available: amounts(balance.available),
-        pending: amounts(balance.pending),
-        payouts: payouts
+        available: amounts(listed.balance.available),
+        pending: amounts(listed.balance.pending),
+        payouts: listed
+            .payouts
             .into_iter()
             .map(|payout| PayoutView {
                 id: payout.id,
@@ -112,6 +110,6 @@ pub async fn list_payouts(
                 created_at: at(payout.created),
             })
             .collect(),
-        has_more,
+        has_more: listed.has_more,
     }))
 }

@@ -11,7 +11,9 @@
 mod card_confirmation;
 
 pub use card_confirmation::{CardPaymentStatus, confirm_card_payment};
+pub mod payouts;
 pub mod stripe_events;
+pub mod webhook;
 pub use stripe_events::apply_stored_event;
 
 use crate::events::{DomainEvent, GiftCodesIssued, OrderPaid, RecipientReady};

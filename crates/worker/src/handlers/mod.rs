@@ -42,6 +42,7 @@ pub async fn registry(
         db: db.clone(),
         orders: settings.orders.clone(),
         stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
+        stripe_settings: settings.stripe.clone(),
     };
     Ok(HandlerRegistry::default()
         .with(send_email::SendEmailHandler::new(
