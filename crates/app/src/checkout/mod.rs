@@ -20,13 +20,15 @@
 //! nothing behind but an unconfirmed intent that Stripe expires.
 
 mod card;
+mod items;
 mod pricing;
+mod recipients;
 
 use crate::catalogue::Price;
 use crate::events::{DomainEvent, OrderPlaced};
 use crate::idempotency::{self, Claimed, IdempotencyKey, StoredAnswer};
 use crate::shipping::AddressInput;
-use crate::{App, AppError, UnitOfWork};
+use crate::{App, AppError, FieldError, UnitOfWork};
 use chrono::NaiveDate;
 use pricing::{Priced, price_order};
 use serde::{Deserialize, Serialize};
@@ -153,6 +155,14 @@ pub struct PlacedOrder {
 pub struct CardPayment {
     pub payment_intent_id: String,
     pub client_secret: String,
+}
+
+/// Records `message` against `field` in a checkout's list of problems.
+fn field(errors: &mut Vec<FieldError>, field: String, message: impl Into<String>) {
+    errors.push(FieldError {
+        field,
+        message: message.into(),
+    });
 }
 
 /// Prices `body` on `storefront` without creating anything.
