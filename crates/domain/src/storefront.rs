@@ -6,6 +6,11 @@ use std::str::FromStr;
 /// Where a storefront stands. New ones (and copies) start `for_review`; only a platform
 /// admin moves a storefront from review to `active`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StorefrontStatus {
     ForReview,
@@ -51,14 +56,20 @@ impl StorefrontStatus {
     }
 }
 
+impl std::fmt::Display for StorefrontStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for StorefrontStatus {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == value)
-            .ok_or_else(|| format!("unknown storefront status `{value}`"))
+            .ok_or_else(|| crate::UnknownValue::new("storefront status", value))
     }
 }
 
