@@ -382,7 +382,7 @@ async fn the_public_read_takes_a_constant_number_of_queries() {
                 ProductFields {
                     title: format!("{slug} {n}"),
                     description: None,
-                    status: "active".into(),
+                    status: trove_domain::product::ProductStatus::Active,
                     attributes_json: "{}".into(),
                     customisation_json: "[]".into(),
                     image_ids_json: "[]".into(),

@@ -216,7 +216,7 @@ async fn an_unreadable_payload_is_dead_on_its_first_attempt() {
     let id = fixture.enqueue(&unknown).await;
     fixture.worker().await.run_once().await.unwrap();
     let row = jobs::find(&fixture.database.db, id).await.unwrap().unwrap();
-    assert_eq!(row.status, "dead");
+    assert_eq!(row.status.as_str(), "dead");
     assert!(row.last_error.unwrap().contains("no email template"));
 }
 

@@ -193,7 +193,7 @@ impl Setup {
 
     async fn status_and_attempts(&self, id: JobId) -> (String, i32) {
         let row = jobs::find(&self.database.db, id).await.unwrap().unwrap();
-        (row.status, row.attempts)
+        (row.status.as_str().to_owned(), row.attempts)
     }
 
     /// Lets the uploads finish; both have run, one at a time.

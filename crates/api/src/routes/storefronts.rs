@@ -306,7 +306,7 @@ pub async fn change_storefront_status(
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
         .ok_or_else(|| ApiError::no_such("storefront"))?;
-    let from: StorefrontStatus = current.status.parse().map_err(ApiError::internal)?;
+    let from = current.status;
     match rules::transition(from, to, access.staff.admin) {
         Ok(status) => {
             let row = storefronts::set_status(&state.db, current, status).await?;

@@ -129,7 +129,7 @@ impl JobHandler for ProcessRecipientUploadHandler {
             .await
             .map_err(transient)?
             .ok_or_else(|| JobError::Permanent("the list no longer exists".into()))?;
-        if list.status == recipient_lists::DONE || list.status == recipient_lists::FAILED {
+        if list.status.is_finished() {
             return Ok(());
         }
         let vendor = VendorId::from(list.vendor_id);
@@ -141,8 +141,7 @@ impl JobHandler for ProcessRecipientUploadHandler {
             .await
             .map_err(transient)?
             .ok_or_else(|| JobError::Permanent("the storefront no longer exists".into()))?;
-        let template = Template::parse(&list.template)
-            .ok_or_else(|| JobError::Permanent("unknown template".into()))?;
+        let template = list.template;
         let zones = zones_for(&self.db, vendor, StorefrontId::from(storefront.id))
             .await
             .map_err(transient)?;
