@@ -13,6 +13,7 @@ use trove_data_access::storefronts::{self, StorefrontFields};
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::users;
 use trove_domain::money::{Currency, Money};
+use trove_domain::product::ProductStatus;
 use trove_domain::storefront::StorefrontStatus;
 
 const PRODUCTS: usize = 500;
@@ -36,7 +37,7 @@ async fn seed(database: &TestDatabase) {
             custom_domain: None,
             name: "Bench".into(),
             delivery_methods_json: r#"["email_link"]"#.into(),
-            fee_transfer_mode: "none".into(),
+            fee_transfer_mode: trove_domain::storefront::FeeTransferMode::None,
             gift_notes: true,
             show_stock: true,
             branding_json: "{}".into(),
@@ -56,7 +57,7 @@ async fn seed(database: &TestDatabase) {
             ProductFields {
                 title: format!("Gift {n}"),
                 description: Some("A considered gift.".into()),
-                status: "active".into(),
+                status: ProductStatus::Active,
                 attributes_json: r#"{"colour":"red"}"#.into(),
                 customisation_json: "[]".into(),
                 image_ids_json: "[]".into(),

@@ -72,12 +72,12 @@ pub async fn require_attachable(
         };
         fields
             .check(
-                upload.purpose == purpose.as_str(),
+                upload.purpose == *purpose,
                 field,
                 &format!("must be a {purpose} upload"),
             )
             .check(
-                upload.status == UploadStatus::Ready.as_str(),
+                upload.status == UploadStatus::Ready,
                 field,
                 "must be a confirmed upload",
             );

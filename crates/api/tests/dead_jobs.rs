@@ -141,5 +141,5 @@ async fn dead_jobs_are_for_admins_only() {
     )
     .await;
     let row = jobs::find(&app.database.db, id).await.unwrap().unwrap();
-    assert_eq!(row.status, "dead", "unchanged");
+    assert_eq!(row.status.as_str(), "dead", "unchanged");
 }

@@ -94,7 +94,7 @@ pub async fn accept(
             "This invitation was sent to another email address.".into(),
         ));
     }
-    let role: VendorRole = invitation.role.parse().map_err(AppError::internal)?;
+    let role = invitation.role;
     let vendor = VendorId::from(invitation.vendor_id);
     let uow = UnitOfWork::begin(app).await?;
     if !invitations::mark_accepted(&*uow, invitation.id).await? {

@@ -24,7 +24,7 @@ pub async fn import(
         vendor,
         storefront.as_uuid(),
         upload.as_uuid(),
-        template.country(),
+        template,
     )
     .await?;
     let job = JobPayload::ProcessRecipientUpload(ProcessRecipientUpload {

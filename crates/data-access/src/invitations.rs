@@ -28,7 +28,7 @@ pub async fn create(
         id: Set(InvitationId::new().as_uuid()),
         vendor_id: Set(invitation.vendor.as_uuid()),
         email: Set(invitation.email.as_str().to_owned()),
-        role: Set(invitation.role.as_str().to_owned()),
+        role: Set(invitation.role),
         token_hash: Set(invitation.token_hash),
         invited_by: Set(invitation.invited_by.as_uuid()),
         expires_at: Set(invitation.expires_at),

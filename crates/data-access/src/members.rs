@@ -94,7 +94,7 @@ pub async fn add(
         id: Set(uuid::Uuid::now_v7()),
         vendor_id: Set(vendor.as_uuid()),
         user_id: Set(user.as_uuid()),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         created_at: Set(now()),
     }
     .insert(db)
@@ -122,11 +122,11 @@ pub async fn set_role(
     let current = membership(&txn, vendor, user)
         .await?
         .ok_or(MemberChangeError::NotFound)?;
-    if current.role == VendorRole::Owner.as_str() && role != VendorRole::Owner {
+    if current.role == VendorRole::Owner && role != VendorRole::Owner {
         ensure_another_owner(&txn, vendor).await?;
     }
     let mut active: vendor_membership::ActiveModel = current.into();
-    active.role = Set(role.as_str().to_owned());
+    active.role = Set(role);
     let updated = active.update(&txn).await?;
     txn.commit().await?;
     Ok(updated)
@@ -142,7 +142,7 @@ pub async fn remove(
     let current = membership(&txn, vendor, user)
         .await?
         .ok_or(MemberChangeError::NotFound)?;
-    if current.role == VendorRole::Owner.as_str() {
+    if current.role == VendorRole::Owner {
         ensure_another_owner(&txn, vendor).await?;
     }
     Memberships::delete_by_id(current.id).exec(&txn).await?;

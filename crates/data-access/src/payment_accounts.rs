@@ -13,7 +13,7 @@ use crate::vendors;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use trove_domain::ids::VendorId;
-use trove_domain::payment::AccountState;
+use trove_domain::payment::{AccountKind, AccountState};
 use trove_domain::vendor::OnboardingStatus;
 
 pub async fn find(
@@ -38,7 +38,7 @@ pub async fn find_by_stripe_account(
 pub async fn begin(
     db: &impl ConnectionTrait,
     vendor: VendorId,
-    kind: &str,
+    kind: AccountKind,
 ) -> Result<payment_account::Model, DbErr> {
     if let Some(existing) = find(db, vendor).await? {
         return Ok(existing);
@@ -47,7 +47,7 @@ pub async fn begin(
     payment_account::ActiveModel {
         vendor_id: Set(vendor.as_uuid()),
         connection_id: Set(uuid::Uuid::now_v7()),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         stripe_account_id: Set(None),
         charges_enabled: Set(false),
         payouts_enabled: Set(false),
@@ -66,12 +66,12 @@ pub async fn begin(
 pub async fn attach(
     db: &impl ConnectionTrait,
     current: payment_account::Model,
-    kind: &str,
+    kind: AccountKind,
     stripe_account_id: &str,
     state: &AccountState,
 ) -> Result<payment_account::Model, DbErr> {
     let mut active: payment_account::ActiveModel = current.into();
-    active.kind = Set(kind.to_owned());
+    active.kind = Set(kind);
     active.stripe_account_id = Set(Some(stripe_account_id.to_owned()));
     apply(&mut active, state);
     let account = active.update(db).await?;

@@ -13,6 +13,7 @@ use sea_orm::{
 use std::collections::HashMap;
 use trove_domain::ids::VendorId;
 use trove_domain::money::Money;
+use trove_domain::product::{ProductSource, ProductStatus};
 
 #[derive(Debug, Clone)]
 pub struct NewVariant {
@@ -28,7 +29,7 @@ pub struct NewVariant {
 pub struct ProductFields {
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: ProductStatus,
     pub attributes_json: String,
     pub customisation_json: String,
     /// Ordered ids of ready `product_image` uploads of the same vendor.
@@ -53,7 +54,7 @@ pub enum ProductSort {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProductQuery {
-    pub status: Option<String>,
+    pub status: Option<ProductStatus>,
     /// Case-insensitive part of the title or of a variant's SKU.
     pub search: Option<String>,
     pub sort: ProductSort,
@@ -100,7 +101,7 @@ pub async fn create(
         title: Set(fields.title),
         description: Set(fields.description),
         status: Set(fields.status),
-        source: Set("manual".into()),
+        source: Set(ProductSource::Manual),
         external_id: Set(None),
         attributes: Set(fields.attributes_json),
         customisation_options: Set(fields.customisation_json),
@@ -206,7 +207,7 @@ pub async fn list(
     per_page: u64,
 ) -> Result<(Vec<ProductWithVariants>, u64), DbErr> {
     let mut select = Products::find().filter(product::Column::VendorId.eq(vendor.as_uuid()));
-    if let Some(status) = &query.status {
+    if let Some(status) = query.status {
         select = select.filter(product::Column::Status.eq(status.as_str()));
     }
     if let Some(search) = &query.search {
@@ -245,10 +246,10 @@ pub async fn set_status(
     db: &impl ConnectionTrait,
     vendor: VendorId,
     ids: &[uuid::Uuid],
-    status: &str,
+    status: ProductStatus,
 ) -> Result<u64, DbErr> {
     let result = Products::update_many()
-        .col_expr(product::Column::Status, Expr::value(status))
+        .col_expr(product::Column::Status, Expr::value(status.as_str()))
         .col_expr(product::Column::UpdatedAt, Expr::value(now()))
         .filter(product::Column::VendorId.eq(vendor.as_uuid()))
         .filter(product::Column::Id.is_in(ids.iter().copied()))

@@ -13,11 +13,11 @@ use sea_orm::{
     QuerySelect,
 };
 use trove_domain::ids::VendorId;
+use trove_domain::recipient_csv::{RecipientListStatus, Template};
+use trove_domain::storefront::DeliveryMethod;
 
-pub const QUEUED: &str = "queued";
-pub const PROCESSING: &str = "processing";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
+/// The status of a list read to the end, whose good rows checkout may use.
+pub const DONE: RecipientListStatus = RecipientListStatus::Done;
 
 /// A good row, ready to store.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct NewEntry {
     pub line: i32,
     pub name: String,
     pub email: String,
-    pub delivery_method: String,
+    pub delivery_method: DeliveryMethod,
     pub delivery_note: Option<String>,
     pub send_on: Option<chrono::NaiveDate>,
     pub address_json: Option<String>,
@@ -37,7 +37,7 @@ pub async fn create(
     vendor: VendorId,
     storefront_id: uuid::Uuid,
     upload_id: uuid::Uuid,
-    template: &str,
+    template: Template,
 ) -> Result<recipient_list::Model, DbErr> {
     let at = now();
     recipient_list::ActiveModel {
@@ -45,8 +45,8 @@ pub async fn create(
         vendor_id: Set(vendor.as_uuid()),
         storefront_id: Set(storefront_id),
         upload_id: Set(upload_id),
-        template: Set(template.to_owned()),
-        status: Set(QUEUED.to_owned()),
+        template: Set(template),
+        status: Set(RecipientListStatus::Queued),
         rows_total: Set(0),
         rows_done: Set(0),
         good_rows: Set(0),
@@ -93,7 +93,7 @@ pub async fn start(
         .exec(db)
         .await?;
     let mut active: recipient_list::ActiveModel = current.into();
-    active.status = Set(PROCESSING.to_owned());
+    active.status = Set(RecipientListStatus::Processing);
     active.rows_total = Set(rows_total);
     active.rows_done = Set(0);
     active.good_rows = Set(0);
@@ -161,7 +161,11 @@ pub async fn finish(
     failure: Option<String>,
 ) -> Result<recipient_list::Model, DbErr> {
     let mut active: recipient_list::ActiveModel = current.into();
-    active.status = Set(if failure.is_some() { FAILED } else { DONE }.to_owned());
+    active.status = Set(if failure.is_some() {
+        RecipientListStatus::Failed
+    } else {
+        RecipientListStatus::Done
+    });
     active.failure = Set(failure.map(|reason| reason.chars().take(500).collect()));
     active.updated_at = Set(now());
     active.update(db).await

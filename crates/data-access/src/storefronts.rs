@@ -9,7 +9,8 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 use trove_domain::ids::VendorId;
-use trove_domain::storefront::StorefrontStatus;
+use trove_domain::product::ProductStatus;
+use trove_domain::storefront::{FeeTransferMode, StorefrontStatus};
 
 /// Everything a storefront is made of, already validated and serialised where JSON.
 #[derive(Debug, Clone)]
@@ -18,7 +19,7 @@ pub struct StorefrontFields {
     pub custom_domain: Option<String>,
     pub name: String,
     pub delivery_methods_json: String,
-    pub fee_transfer_mode: String,
+    pub fee_transfer_mode: FeeTransferMode,
     pub gift_notes: bool,
     pub show_stock: bool,
     pub branding_json: String,
@@ -38,7 +39,7 @@ pub async fn create(
         slug: Set(fields.slug),
         custom_domain: Set(fields.custom_domain),
         name: Set(fields.name),
-        status: Set(StorefrontStatus::ForReview.as_str().to_owned()),
+        status: Set(StorefrontStatus::ForReview),
         delivery_methods: Set(fields.delivery_methods_json),
         fee_transfer_mode: Set(fields.fee_transfer_mode),
         gift_notes: Set(fields.gift_notes),
@@ -117,7 +118,7 @@ pub async fn set_status(
     status: StorefrontStatus,
 ) -> Result<storefront::Model, DbErr> {
     let mut active: storefront::ActiveModel = current.into();
-    active.status = Set(status.as_str().to_owned());
+    active.status = Set(status);
     active.updated_at = Set(now());
     active.update(db).await
 }
@@ -203,7 +204,7 @@ pub async fn offering(
     let ids: Vec<uuid::Uuid> = offerings.iter().map(|o| o.product_id).collect();
     let mut products = Products::find().filter(product::Column::Id.is_in(ids.iter().copied()));
     if only_active {
-        products = products.filter(product::Column::Status.eq("active"));
+        products = products.filter(product::Column::Status.eq(ProductStatus::Active.as_str()));
     }
     let mut products: std::collections::HashMap<uuid::Uuid, product::Model> = products
         .all(db)
@@ -278,7 +279,7 @@ pub async fn offers_image(
         .to_owned();
     let found = Products::find()
         .filter(product::Column::Id.in_subquery(offered))
-        .filter(product::Column::Status.eq("active"))
+        .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
         .filter(product::Column::ImageIds.contains(upload_id.to_string()))
         .one(db)
         .await?;
@@ -305,7 +306,7 @@ pub async fn duplicate(
         slug: Set(slug),
         custom_domain: Set(None),
         name: Set(name),
-        status: Set(StorefrontStatus::ForReview.as_str().to_owned()),
+        status: Set(StorefrontStatus::ForReview),
         delivery_methods: Set(source.delivery_methods),
         fee_transfer_mode: Set(source.fee_transfer_mode),
         gift_notes: Set(source.gift_notes),

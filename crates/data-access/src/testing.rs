@@ -105,11 +105,12 @@ impl TestDatabase {
     pub async fn unsettled_jobs(&self, due: bool) -> Result<Vec<String>, sea_orm::DbErr> {
         use crate::entities::job;
         use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-        let mut unsettled = Condition::any().add(job::Column::Status.eq("dead"));
+        use trove_domain::job::JobStatus;
+        let mut unsettled = Condition::any().add(job::Column::Status.eq(JobStatus::Dead));
         if due {
             unsettled = unsettled.add(
                 Condition::all()
-                    .add(job::Column::Status.eq("pending"))
+                    .add(job::Column::Status.eq(JobStatus::Pending))
                     .add(job::Column::RunAt.lte(crate::jobs::now())),
             );
         }
@@ -117,7 +118,7 @@ impl TestDatabase {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let why = row.last_error.unwrap_or(row.status);
+                let why = row.last_error.unwrap_or_else(|| row.status.to_string());
                 format!("{}: {why}", row.kind)
             })
             .collect())

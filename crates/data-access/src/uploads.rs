@@ -28,11 +28,11 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUpload) -> Result<upload:
     upload::ActiveModel {
         id: Set(new.id),
         vendor_id: Set(new.vendor.as_uuid()),
-        purpose: Set(new.purpose.as_str().to_owned()),
+        purpose: Set(new.purpose),
         content_type: Set(new.content_type),
         size_bytes: Set(i64::try_from(new.size_bytes).unwrap_or(i64::MAX)),
         storage_key: Set(storage_key(new.vendor, new.id)),
-        status: Set(UploadStatus::Pending.as_str().to_owned()),
+        status: Set(UploadStatus::Pending),
         created_by: Set(Some(new.created_by.as_uuid())),
         created_at: Set(now()),
         confirmed_at: Set(None),
@@ -85,11 +85,11 @@ pub async fn mark_ready(
     db: &impl ConnectionTrait,
     current: upload::Model,
 ) -> Result<upload::Model, DbErr> {
-    if current.status == UploadStatus::Ready.as_str() {
+    if current.status == UploadStatus::Ready {
         return Ok(current);
     }
     let mut active: upload::ActiveModel = current.into();
-    active.status = Set(UploadStatus::Ready.as_str().to_owned());
+    active.status = Set(UploadStatus::Ready);
     active.confirmed_at = Set(Some(now()));
     active.update(db).await
 }

@@ -24,7 +24,7 @@ pub async fn create_with_owner(
     let vendor = vendor::ActiveModel {
         id: Set(VendorId::new().as_uuid()),
         name: Set(name.to_owned()),
-        onboarding_status: Set(OnboardingStatus::Profile.as_str().to_owned()),
+        onboarding_status: Set(OnboardingStatus::Profile),
         contact_email: Set(contact_email),
         slack_webhook_url: Set(None),
         created_at: Set(at),
@@ -36,7 +36,7 @@ pub async fn create_with_owner(
         id: Set(uuid::Uuid::now_v7()),
         vendor_id: Set(vendor.id),
         user_id: Set(owner.as_uuid()),
-        role: Set(VendorRole::Owner.as_str().to_owned()),
+        role: Set(VendorRole::Owner),
         created_at: Set(at),
     }
     .insert(&txn)

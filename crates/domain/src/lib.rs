@@ -14,6 +14,7 @@ pub mod job;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod product;
 pub mod recipient_csv;
 pub mod shipping;
 pub mod storefront;

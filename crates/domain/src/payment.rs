@@ -1,9 +1,55 @@
-//! A vendor's Stripe connected account as Stripe last described it, and what follows from
-//! it: the onboarding status the Admin Portal shows and whether card checkout may charge
-//! on the vendor's behalf (a destination charge needs charges enabled and an active
-//! `transfers` capability).
+//! A vendor's Stripe connected account: how it was connected (express or standard), how
+//! Stripe last described it, and what follows from it: the onboarding status the Admin
+//! Portal shows and whether card checkout may charge on the vendor's behalf (a
+//! destination charge needs charges enabled and an active `transfers` capability).
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// How a vendor's connected account came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// Created by us; the vendor finishes Stripe's hosted onboarding.
+    Express,
+    /// The vendor's own account, connected through OAuth.
+    Standard,
+}
+
+impl AccountKind {
+    pub const ALL: [Self; 2] = [Self::Express, Self::Standard];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Express => "express",
+            Self::Standard => "standard",
+        }
+    }
+}
+
+impl fmt::Display for AccountKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccountKind {
+    type Err = crate::UnknownValue;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("payment account kind", value))
+    }
+}
 
 /// What Stripe says about a connected account (`account.updated`, or the create answer).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

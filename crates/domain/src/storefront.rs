@@ -6,6 +6,11 @@ use std::str::FromStr;
 /// Where a storefront stands. New ones (and copies) start `for_review`; only a platform
 /// admin moves a storefront from review to `active`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StorefrontStatus {
     ForReview,
@@ -51,14 +56,20 @@ impl StorefrontStatus {
     }
 }
 
+impl std::fmt::Display for StorefrontStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for StorefrontStatus {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == value)
-            .ok_or_else(|| format!("unknown storefront status `{value}`"))
+            .ok_or_else(|| crate::UnknownValue::new("storefront status", value))
     }
 }
 
@@ -147,11 +158,45 @@ impl FromStr for DeliveryMethod {
 
 /// How much of the platform fee the shopper pays on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeTransferMode {
     None,
     Half,
     Full,
+}
+
+impl FeeTransferMode {
+    pub const ALL: [Self; 3] = [Self::None, Self::Half, Self::Full];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Half => "half",
+            Self::Full => "full",
+        }
+    }
+}
+
+impl std::fmt::Display for FeeTransferMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FeeTransferMode {
+    type Err = crate::UnknownValue;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("fee transfer mode", value))
+    }
 }
 
 /// A storefront slug: 3–63 of lowercase letters, digits and inner hyphens.

@@ -8,6 +8,11 @@ use std::str::FromStr;
 
 /// What a file is for; it decides the allowed types and sizes and where it may be attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadPurpose {
     ProductImage,
@@ -94,13 +99,13 @@ impl fmt::Display for UploadPurpose {
 }
 
 impl FromStr for UploadPurpose {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|purpose| purpose.as_str() == value)
-            .ok_or_else(|| format!("unknown upload purpose {value:?}"))
+            .ok_or_else(|| crate::UnknownValue::new("upload purpose", value))
     }
 }
 
@@ -149,6 +154,11 @@ pub fn check(
 
 /// Where an upload stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadStatus {
     /// Declared and signed for; the object may or may not be stored yet.
@@ -158,11 +168,30 @@ pub enum UploadStatus {
 }
 
 impl UploadStatus {
+    pub const ALL: [Self; 2] = [Self::Pending, Self::Ready];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Ready => "ready",
         }
+    }
+}
+
+impl fmt::Display for UploadStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for UploadStatus {
+    type Err = crate::UnknownValue;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("upload status", value))
     }
 }
 
@@ -261,5 +290,13 @@ mod tests {
             assert_eq!(purpose.as_str().parse::<UploadPurpose>(), Ok(purpose));
         }
         assert!("avatar".parse::<UploadPurpose>().is_err());
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in UploadStatus::ALL {
+            assert_eq!(status.as_str().parse::<UploadStatus>(), Ok(status));
+        }
+        assert!("uploaded".parse::<UploadStatus>().is_err());
     }
 }

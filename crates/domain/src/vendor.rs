@@ -1,10 +1,16 @@
 //! Vendors and their members: roles and the onboarding path.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::str::FromStr;
 
 /// A member's role within one vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VendorRole {
     /// Manages members, settings and payouts.
@@ -14,6 +20,8 @@ pub enum VendorRole {
 }
 
 impl VendorRole {
+    pub const ALL: [Self; 2] = [Self::Owner, Self::Staff];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Owner => "owner",
@@ -22,24 +30,30 @@ impl VendorRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}` (expected owner or staff)")]
-pub struct UnknownRole(pub String);
+impl fmt::Display for VendorRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl FromStr for VendorRole {
-    type Err = UnknownRole;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "staff" => Ok(Self::Staff),
-            other => Err(UnknownRole(other.to_owned())),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("vendor role", value))
     }
 }
 
 /// Where a vendor stands on the way to selling: profile → Stripe → live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnboardingStatus {
     /// The brand profile is being filled in.
@@ -51,6 +65,8 @@ pub enum OnboardingStatus {
 }
 
 impl OnboardingStatus {
+    pub const ALL: [Self; 3] = [Self::Profile, Self::Stripe, Self::Live];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Profile => "profile",
@@ -62,21 +78,24 @@ impl OnboardingStatus {
     /// Every step in order, with whether it is done at this status.
     pub fn steps(self) -> [(Self, bool); 3] {
         let rank = |status: Self| status as u8;
-        [Self::Profile, Self::Stripe, Self::Live]
-            .map(|step| (step, rank(step) < rank(self) || self == Self::Live))
+        Self::ALL.map(|step| (step, rank(step) < rank(self) || self == Self::Live))
+    }
+}
+
+impl fmt::Display for OnboardingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl FromStr for OnboardingStatus {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "profile" => Ok(Self::Profile),
-            "stripe" => Ok(Self::Stripe),
-            "live" => Ok(Self::Live),
-            other => Err(format!("unknown onboarding status `{other}`")),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("onboarding status", value))
     }
 }
 

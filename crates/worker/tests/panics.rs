@@ -138,7 +138,7 @@ async fn a_panic_in_the_loop_stops_the_heartbeat_and_the_loop_carries_on() {
 
     let dead = eventually(Duration::from_secs(10), async || {
         let row = jobs::find(&database.db, id).await.unwrap().unwrap();
-        row.status == "dead"
+        row.status.as_str() == "dead"
     })
     .await;
     assert!(dead, "the job is settled, not stuck running");

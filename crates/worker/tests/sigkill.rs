@@ -104,7 +104,7 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
         jobs::find(&database.db, id)
             .await
             .unwrap()
-            .is_some_and(|job| job.status == "running")
+            .is_some_and(|job| job.status.as_str() == "running")
     })
     .await;
     assert!(claimed, "the first worker claims the job");

@@ -104,7 +104,7 @@ async fn the_relay_publishes_in_batches_and_each_job_runs_once() {
 
     assert_eq!(relay.publish_due().await.unwrap(), 15);
     let row = jobs::find(&database.db, ids[0]).await.unwrap().unwrap();
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert_eq!(relay.publish_due().await.unwrap(), 0, "published once");
 
     let mut completed = 0;
@@ -145,7 +145,11 @@ async fn with_sqs_down_jobs_wait_in_the_outbox_and_each_arrives_once_when_it_ret
     let ids = futures_join(&database, 5).await;
     assert!(relay.publish_due().await.is_err(), "SQS is unreachable");
     let row = jobs::find(&database.db, ids[0]).await.unwrap().unwrap();
-    assert_eq!(row.status, "pending", "the job waits in the outbox");
+    assert_eq!(
+        row.status.as_str(),
+        "pending",
+        "the job waits in the outbox"
+    );
     assert!(row.last_error.unwrap().contains("SQS publish failed"));
 
     proxy.restore();
@@ -272,7 +276,8 @@ async fn a_job_days_ahead_stays_in_the_outbox_past_the_15_minute_delay_limit() {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "pending"
     );
     assert_eq!(
@@ -280,7 +285,8 @@ async fn a_job_days_ahead_stays_in_the_outbox_past_the_15_minute_delay_limit() {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "sent"
     );
     assert_eq!(

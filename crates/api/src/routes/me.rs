@@ -7,6 +7,7 @@ use crate::validation::Fields;
 use actix_web::{get, patch, web};
 use serde::{Deserialize, Serialize};
 use trove_data_access::{members, users};
+use trove_domain::vendor::VendorRole;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +16,8 @@ pub struct MembershipView {
     pub vendor_id: Uuid,
     pub vendor_name: String,
     /// `owner` or `staff`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: VendorRole,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -22,7 +22,8 @@ pub struct MemberView {
     pub user_id: Uuid,
     pub email: String,
     pub display_name: Option<String>,
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: VendorRole,
     pub joined_at: DateTime<Utc>,
 }
 
@@ -38,7 +39,8 @@ pub struct NewInvitationBody {
 pub struct InvitationView {
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: VendorRole,
     pub expires_at: DateTime<Utc>,
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trove_data_access::entities::payment_account;
 use trove_data_access::payment_accounts;
-use trove_domain::payment::OnboardingStatus;
+use trove_domain::payment::{AccountKind, OnboardingStatus};
 use trove_integrations::stripe::{OnboardingLink, StripeClient};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -30,7 +30,8 @@ pub struct PaymentAccountView {
     pub can_accept_payments: bool,
     pub stripe_account_id: Option<String>,
     /// `express` (created here) or `standard` (connected through OAuth).
-    pub kind: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub kind: Option<AccountKind>,
     pub charges_enabled: bool,
     pub payouts_enabled: bool,
     pub details_submitted: bool,
@@ -60,7 +61,7 @@ impl PaymentAccountView {
             status: state.onboarding_status().as_str().to_owned(),
             can_accept_payments: state.can_accept_payments(),
             stripe_account_id: account.stripe_account_id.clone(),
-            kind: Some(account.kind.clone()),
+            kind: Some(account.kind),
             charges_enabled: state.charges_enabled,
             payouts_enabled: state.payouts_enabled,
             details_submitted: state.details_submitted,
@@ -171,7 +172,8 @@ pub async fn create_payment_account(
         )
         .finish()?;
     let stripe = state.app.stripe()?;
-    let pending = payment_accounts::begin(&state.db, access.vendor_id(), "express").await?;
+    let pending =
+        payment_accounts::begin(&state.db, access.vendor_id(), AccountKind::Express).await?;
     if let Some(existing) = &pending.stripe_account_id {
         return Err(already_connected(existing));
     }
@@ -184,9 +186,14 @@ pub async fn create_payment_account(
             &access.vendor.id.to_string(),
         )
         .await?;
-    let account =
-        payment_accounts::attach(&state.db, pending, "express", &created.id, &created.state)
-            .await?;
+    let account = payment_accounts::attach(
+        &state.db,
+        pending,
+        AccountKind::Express,
+        &created.id,
+        &created.state,
+    )
+    .await?;
     let link = onboarding_link(&state, stripe, &created.id).await?;
     Ok(HttpResponse::Created().json(CreatedPaymentAccount {
         account: PaymentAccountView::of(Some(&account)),
@@ -327,13 +334,19 @@ pub async fn complete_payment_oauth(
     };
     let account_id = stripe.complete_oauth(code).await?;
     let account = stripe.retrieve_account(&account_id).await?;
-    let pending = payment_accounts::begin(&state.db, oauth.vendor_id, "standard").await?;
+    let pending =
+        payment_accounts::begin(&state.db, oauth.vendor_id, AccountKind::Standard).await?;
     if let Some(existing) = &pending.stripe_account_id {
         return Err(already_connected(existing));
     }
-    let connected =
-        payment_accounts::attach(&state.db, pending, "standard", &account.id, &account.state)
-            .await?;
+    let connected = payment_accounts::attach(
+        &state.db,
+        pending,
+        AccountKind::Standard,
+        &account.id,
+        &account.state,
+    )
+    .await?;
     Ok(web::Json(PaymentAccountView::of(Some(&connected))))
 }
 

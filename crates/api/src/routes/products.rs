@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use trove_data_access::products::{self, NewVariant, ProductFields, ProductQuery, ProductSort};
 use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
+use trove_domain::product::ProductStatus;
 use trove_domain::upload::UploadPurpose;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-const STATUSES: [&str; 3] = ["draft", "active", "archived"];
 const MAX_IMAGES: usize = 10;
 
 pub use trove_app::catalogue::{CustomisationOption, Price};
@@ -88,7 +88,10 @@ pub struct BulkResult {
 fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
     let mut fields = Fields::default();
     let title = body.title.trim().to_owned();
-    let status = body.status.unwrap_or_else(|| "draft".into());
+    let status = body
+        .status
+        .as_deref()
+        .map_or(Ok(ProductStatus::Draft), str::parse::<ProductStatus>);
     fields
         .check(
             crate::validation::is_name(&title),
@@ -103,7 +106,7 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
             "must be at most 10000 characters",
         )
         .check(
-            STATUSES.contains(&status.as_str()),
+            status.is_ok(),
             "status",
             "must be draft, active or archived",
         )
@@ -180,7 +183,7 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
     Ok(ProductFields {
         title,
         description: body.description,
-        status,
+        status: status.map_err(ApiError::internal)?,
         attributes_json: serde_json::to_string(&body.attributes).map_err(ApiError::internal)?,
         customisation_json: serde_json::to_string(&body.customisation_options)
             .map_err(ApiError::internal)?,
@@ -221,6 +224,7 @@ pub async fn list_products(
 ) -> Result<web::Json<ProductPage>, ApiError> {
     let query = query.into_inner();
     let mut fields = Fields::default();
+    let status = query.status.as_deref().map(str::parse::<ProductStatus>);
     let sort = match query.sort.as_deref() {
         None | Some("-created_at") => Some(ProductSort::Newest),
         Some("created_at") => Some(ProductSort::Oldest),
@@ -235,16 +239,13 @@ pub async fn list_products(
             "must be created_at, -created_at, title or -title",
         )
         .check(
-            query
-                .status
-                .as_deref()
-                .is_none_or(|s| STATUSES.contains(&s)),
+            status.as_ref().is_none_or(Result::is_ok),
             "status",
             "must be draft, active or archived",
         );
     let (page, per_page) = paging(&mut fields, query.page, query.per_page)?;
     let filter = ProductQuery {
-        status: query.status,
+        status: status.and_then(Result::ok),
         search: query.q.filter(|q| !q.trim().is_empty()),
         sort: sort.unwrap_or_default(),
     };
@@ -356,6 +357,7 @@ pub async fn bulk_product_status(
     body: web::Json<BulkStatus>,
 ) -> Result<web::Json<BulkResult>, ApiError> {
     let body = body.into_inner();
+    let status = body.status.parse::<ProductStatus>();
     Fields::default()
         .check(
             (1..=500).contains(&body.product_ids.len()),
@@ -363,17 +365,13 @@ pub async fn bulk_product_status(
             "must list 1 to 500 products",
         )
         .check(
-            STATUSES.contains(&body.status.as_str()),
+            status.is_ok(),
             "status",
             "must be draft, active or archived",
         )
         .finish()?;
-    let updated = products::set_status(
-        &state.db,
-        access.vendor_id(),
-        &body.product_ids,
-        &body.status,
-    )
-    .await?;
+    let status = status.map_err(ApiError::internal)?;
+    let updated =
+        products::set_status(&state.db, access.vendor_id(), &body.product_ids, status).await?;
     Ok(web::Json(BulkResult { updated }))
 }

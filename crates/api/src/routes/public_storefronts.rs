@@ -270,7 +270,7 @@ pub async fn get_public_file(
     }
     let upload = uploads::find(&state.db, vendor, upload_id)
         .await?
-        .filter(|upload| upload.status == UploadStatus::Ready.as_str())
+        .filter(|upload| upload.status == UploadStatus::Ready)
         .ok_or_else(not_found)?;
     let ttl = state.storage.download_url_ttl();
     let signed = state.files.presign_get(&upload.storage_key, ttl).await?;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use trove_data_access::entities::recipient_list;
 use trove_data_access::{recipient_lists, storefronts};
 use trove_domain::ids::{StorefrontId, UploadId};
-use trove_domain::recipient_csv::Template;
+use trove_domain::recipient_csv::{RecipientListStatus, Template};
 use trove_domain::upload::UploadPurpose;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -42,7 +42,8 @@ pub struct RecipientListView {
     pub storefront_id: Uuid,
     pub template: String,
     /// `queued`, `processing`, `done` or `failed` (the file as a whole could not be read).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RecipientListStatus,
     pub rows_total: i32,
     pub rows_done: i32,
     pub good_rows: i32,
@@ -57,7 +58,7 @@ fn view(row: recipient_list::Model, errors: Vec<FailedRow>) -> RecipientListView
     RecipientListView {
         id: row.id,
         storefront_id: row.storefront_id,
-        template: row.template,
+        template: row.template.to_string(),
         status: row.status,
         rows_total: row.rows_total,
         rows_done: row.rows_done,

@@ -50,11 +50,13 @@ pub struct UploadBody {
 pub struct UploadView {
     pub id: Uuid,
     pub vendor_id: Uuid,
-    pub purpose: String,
+    #[schema(value_type = String)]
+    pub purpose: UploadPurpose,
     pub content_type: String,
     pub size_bytes: i64,
     /// `pending` until confirmed, then `ready`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: UploadStatus,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
@@ -211,7 +213,7 @@ pub async fn confirm_upload(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<UploadView>, ApiError> {
     let (_, row) = upload_for(&state, staff, path.into_inner()).await?;
-    if row.status == UploadStatus::Ready.as_str() {
+    if row.status == UploadStatus::Ready {
         return Ok(web::Json(row.into()));
     }
     let stored = state.files.head(&row.storage_key).await?.ok_or_else(|| {
@@ -270,7 +272,7 @@ pub async fn get_upload(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<UploadDetail>, ApiError> {
     let (_, row) = upload_for(&state, staff, path.into_inner()).await?;
-    let download = if row.status == UploadStatus::Ready.as_str() {
+    let download = if row.status == UploadStatus::Ready {
         let ttl = state.storage.download_url_ttl();
         let signed = state.files.presign_get(&row.storage_key, ttl).await?;
         Some(signed_view(&request, &state, signed, ttl))

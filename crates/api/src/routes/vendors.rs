@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use trove_data_access::vendors::{self, VendorChanges};
 use trove_domain::email::Email;
-use trove_domain::vendor::OnboardingStatus;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,11 +155,7 @@ pub async fn update_vendor(
 )]
 #[get("/api/v1/vendors/{vendor_id}/onboarding")]
 pub async fn get_onboarding(access: VendorAccess) -> Result<web::Json<OnboardingView>, ApiError> {
-    let status: OnboardingStatus = access
-        .vendor
-        .onboarding_status
-        .parse()
-        .map_err(ApiError::internal)?;
+    let status = access.vendor.onboarding_status;
     Ok(web::Json(OnboardingView {
         status: status.as_str().to_owned(),
         steps: status

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trove_app::catalogue::{CustomisationOption, Price};
 use trove_data_access::products::ProductWithVariants;
+use trove_domain::product::{ProductSource, ProductStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -23,9 +24,11 @@ pub struct ProductView {
     pub id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ProductStatus,
     /// `manual`, or `shopify` for imported products.
-    pub source: String,
+    #[schema(value_type = String)]
+    pub source: ProductSource,
     pub attributes: serde_json::Value,
     #[schema(value_type = Vec<CustomisationOption>)]
     pub customisation_options: serde_json::Value,

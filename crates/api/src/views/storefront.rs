@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trove_data_access::entities::storefront;
-use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
+use trove_domain::storefront::{DeliveryMethod, FeeTransferMode, StorefrontStatus};
 use trove_domain::upload::UploadPurpose;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -66,7 +66,8 @@ pub struct StorefrontView {
     pub custom_domain: Option<String>,
     pub name: String,
     /// `for_review`, `active`, `inactive`, `demo` or `trashed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: StorefrontStatus,
     #[schema(value_type = Vec<String>)]
     pub delivery_methods: Vec<DeliveryMethod>,
     #[schema(value_type = String)]
@@ -94,10 +95,7 @@ impl TryFrom<storefront::Model> for StorefrontView {
             name: row.name,
             status: row.status,
             delivery_methods: serde_json::from_str(&row.delivery_methods).map_err(stored)?,
-            fee_transfer_mode: serde_json::from_value(serde_json::Value::String(
-                row.fee_transfer_mode,
-            ))
-            .map_err(stored)?,
+            fee_transfer_mode: row.fee_transfer_mode,
             gift_notes: row.gift_notes,
             show_stock: row.show_stock,
             branding: serde_json::from_str(&row.branding).map_err(stored)?,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trove_data_access::entities::vendor;
+use trove_domain::vendor::OnboardingStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -11,7 +12,8 @@ pub struct VendorView {
     pub id: Uuid,
     pub name: String,
     /// `profile`, `stripe` or `live`.
-    pub onboarding_status: String,
+    #[schema(value_type = String)]
+    pub onboarding_status: OnboardingStatus,
     pub contact_email: Option<String>,
     pub slack_webhook_url: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -18,7 +18,7 @@ use trove_domain::email::Email;
 use trove_domain::ids::{StorefrontId, VendorId};
 use trove_domain::money::{Currency, Money};
 use trove_domain::order::{self, Breakdown};
-use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
+use trove_domain::storefront::DeliveryMethod;
 use uuid::Uuid;
 
 /// A checked, priced order, ready to store.
@@ -166,10 +166,7 @@ pub(super) async fn price_order(
         return Err(AppError::Invalid(errors));
     }
     let currency = currency.ok_or_else(|| AppError::internal("priced an order without items"))?;
-    let mode: FeeTransferMode = serde_json::from_value(serde_json::Value::String(
-        storefront.fee_transfer_mode.clone(),
-    ))
-    .map_err(AppError::internal)?;
+    let mode = storefront.fee_transfer_mode;
     let fee = app.orders.platform_fee_basis_points;
     let breakdown = order::price(currency, &gift, &shipping, fee, mode).map_err(|error| {
         AppError::Rejected {
@@ -218,9 +215,7 @@ async fn listed_recipients(
             .map(serde_json::from_str)
             .transpose()
             .map_err(AppError::internal)?;
-        let delivery_method =
-            serde_json::from_value(serde_json::Value::String(row.delivery_method))
-                .map_err(AppError::internal)?;
+        let delivery_method = row.delivery_method;
         listed.push(RecipientBody {
             name: row.name,
             email: row.email,

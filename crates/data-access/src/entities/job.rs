@@ -1,6 +1,7 @@
 //! A row of the `jobs` table: the transactional outbox and the embedded queue.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::job::JobStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "jobs")]
@@ -10,7 +11,7 @@ pub struct Model {
     pub kind: String,
     #[sea_orm(column_type = "Text")]
     pub payload: String,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTime,

@@ -2,6 +2,7 @@
 //! about it (`account.updated`). `connection_id` keys the Stripe request that created it.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::payment::AccountKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment_accounts")]
@@ -9,8 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub vendor_id: Uuid,
     pub connection_id: Uuid,
-    /// `express` (created by us) or `standard` (connected through OAuth).
-    pub kind: String,
+    pub kind: AccountKind,
     pub stripe_account_id: Option<String>,
     pub charges_enabled: bool,
     pub payouts_enabled: bool,

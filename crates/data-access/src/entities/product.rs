@@ -2,6 +2,7 @@
 //! and image ids are JSON text.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::product::{ProductSource, ProductStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "products")]
@@ -12,8 +13,8 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    pub status: String,
-    pub source: String,
+    pub status: ProductStatus,
+    pub source: ProductSource,
     pub external_id: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub attributes: String,

@@ -1,6 +1,7 @@
 //! `recipient_lists`: a bulk recipient CSV being read, with its progress and outcome.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::recipient_csv::{RecipientListStatus, Template};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "recipient_lists")]
@@ -10,8 +11,8 @@ pub struct Model {
     pub vendor_id: Uuid,
     pub storefront_id: Uuid,
     pub upload_id: Uuid,
-    pub template: String,
-    pub status: String,
+    pub template: Template,
+    pub status: RecipientListStatus,
     pub rows_total: i32,
     pub rows_done: i32,
     pub good_rows: i32,

@@ -1,6 +1,7 @@
 //! `recipient_list_entries`: the good rows of a recipient list; the address is JSON text.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::storefront::DeliveryMethod;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "recipient_list_entries")]
@@ -11,7 +12,7 @@ pub struct Model {
     pub line: i32,
     pub name: String,
     pub email: String,
-    pub delivery_method: String,
+    pub delivery_method: DeliveryMethod,
     pub delivery_note: Option<String>,
     pub send_on: Option<Date>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -2,6 +2,8 @@
 //! JSON text.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::storefront::FeeTransferMode;
+use trove_domain::storefront::StorefrontStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "storefronts")]
@@ -14,10 +16,10 @@ pub struct Model {
     #[sea_orm(unique)]
     pub custom_domain: Option<String>,
     pub name: String,
-    pub status: String,
+    pub status: StorefrontStatus,
     #[sea_orm(column_type = "Text")]
     pub delivery_methods: String,
-    pub fee_transfer_mode: String,
+    pub fee_transfer_mode: FeeTransferMode,
     pub gift_notes: bool,
     pub show_stock: bool,
     #[sea_orm(column_type = "Text")]

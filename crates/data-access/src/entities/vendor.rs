@@ -1,6 +1,7 @@
 //! `vendors`: brand accounts.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::vendor::OnboardingStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "vendors")]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    pub onboarding_status: String,
+    pub onboarding_status: OnboardingStatus,
     pub contact_email: Option<String>,
     pub slack_webhook_url: Option<String>,
     pub created_at: DateTime,

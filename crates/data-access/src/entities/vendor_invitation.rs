@@ -2,6 +2,7 @@
 //! invitation token is stored.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::vendor::VendorRole;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "vendor_invitations")]
@@ -10,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub vendor_id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: VendorRole,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub invited_by: Uuid,

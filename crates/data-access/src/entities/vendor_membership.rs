@@ -1,6 +1,7 @@
 //! `vendor_memberships`: who belongs to which vendor, with which role.
 
 use sea_orm::entity::prelude::*;
+use trove_domain::vendor::VendorRole;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "vendor_memberships")]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub vendor_id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    pub role: VendorRole,
     pub created_at: DateTime,
 }
 

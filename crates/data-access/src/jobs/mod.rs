@@ -79,7 +79,7 @@ pub async fn enqueue_raw(
         id: Set(id.as_uuid()),
         kind: Set(kind.to_owned()),
         payload: Set(payload.to_owned()),
-        status: Set(JobStatus::Pending.as_str().to_owned()),
+        status: Set(JobStatus::Pending),
         attempts: Set(0),
         max_attempts: Set(i32::try_from(max_attempts).unwrap_or(i32::MAX)),
         run_at: Set(run_at),

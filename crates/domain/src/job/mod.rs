@@ -223,6 +223,8 @@ job_kinds! {
 
 /// Where a job row stands in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 pub enum JobStatus {
     /// Waiting for its `run_at` time, or for a worker to pick it up.
     Pending,
@@ -262,14 +264,11 @@ impl FromStr for JobStatus {
     type Err = UnknownJobStatus;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "pending" => Ok(Self::Pending),
-            "running" => Ok(Self::Running),
-            "dead" => Ok(Self::Dead),
-            "publishing" => Ok(Self::Publishing),
-            "sent" => Ok(Self::Sent),
-            other => Err(UnknownJobStatus(other.to_owned())),
-        }
+        use JobStatus::*;
+        [Pending, Running, Dead, Publishing, Sent]
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| UnknownJobStatus(value.to_owned()))
     }
 }
 

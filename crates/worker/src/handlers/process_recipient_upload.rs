@@ -81,16 +81,11 @@ impl RowRules {
             }
             None => None,
         };
-        let method = match row.delivery_method {
-            DeliveryMethod::DeliverDirect => "deliver_direct",
-            DeliveryMethod::EmailLink => "email_link",
-            DeliveryMethod::CreateLink => "create_link",
-        };
         Ok(NewEntry {
             line,
             name: row.name,
             email: row.email,
-            delivery_method: method.to_owned(),
+            delivery_method: row.delivery_method,
             delivery_note: row.delivery_note,
             send_on: row
                 .send_on
@@ -129,7 +124,7 @@ impl JobHandler for ProcessRecipientUploadHandler {
             .await
             .map_err(transient)?
             .ok_or_else(|| JobError::Permanent("the list no longer exists".into()))?;
-        if list.status == recipient_lists::DONE || list.status == recipient_lists::FAILED {
+        if list.status.is_finished() {
             return Ok(());
         }
         let vendor = VendorId::from(list.vendor_id);
@@ -141,8 +136,7 @@ impl JobHandler for ProcessRecipientUploadHandler {
             .await
             .map_err(transient)?
             .ok_or_else(|| JobError::Permanent("the storefront no longer exists".into()))?;
-        let template = Template::parse(&list.template)
-            .ok_or_else(|| JobError::Permanent("unknown template".into()))?;
+        let template = list.template;
         let zones = zones_for(&self.db, vendor, StorefrontId::from(storefront.id))
             .await
             .map_err(transient)?;

@@ -1,5 +1,12 @@
 //! A vendor's storefronts: list, create (under review), read, replace, and move through
-//! the status machine (only an admin activates a storefront under review).
+//! the status machine (only an admin activates a storefront under review). Setting the
+//! shoppers' password and copying a storefront live in their own modules.
+
+mod duplicate;
+mod password;
+
+pub use duplicate::{DuplicateBody, duplicate_storefront};
+pub use password::{PasswordBody, set_storefront_password};
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
@@ -149,13 +156,12 @@ fn validated(body: StorefrontBody) -> Result<StorefrontFields, ApiError> {
     let mut methods = body.delivery_methods;
     methods.dedup();
     let json = |value: serde_json::Result<String>| value.map_err(ApiError::internal);
-    let fee = serde_json::to_value(body.fee_transfer_mode).map_err(ApiError::internal)?;
     Ok(StorefrontFields {
         slug,
         custom_domain,
         name,
         delivery_methods_json: json(serde_json::to_string(&methods))?,
-        fee_transfer_mode: fee.as_str().unwrap_or("none").to_owned(),
+        fee_transfer_mode: body.fee_transfer_mode,
         gift_notes: body.gift_notes,
         show_stock: body.show_stock,
         branding_json: json(serde_json::to_string(&body.branding))?,
@@ -306,7 +312,7 @@ pub async fn change_storefront_status(
     let current = storefronts::find(&state.db, access.vendor_id(), path.1)
         .await?
         .ok_or_else(|| ApiError::no_such("storefront"))?;
-    let from: StorefrontStatus = current.status.parse().map_err(ApiError::internal)?;
+    let from = current.status;
     match rules::transition(from, to, access.staff.admin) {
         Ok(status) => {
             let row = storefronts::set_status(&state.db, current, status).await?;
@@ -322,110 +328,4 @@ pub async fn change_storefront_status(
         )
         .with_details(serde_json::json!({ "allowed": allowed }))),
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordBody {
-    /// 8–128 characters; `null` opens the storefront to everyone.
-    pub password: Option<String>,
-}
-
-/// Sets or removes the password shoppers must give before they see the storefront.
-#[utoipa::path(
-    tag = "storefronts",
-    security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path), ("storefront_id" = Uuid, Path)),
-    request_body = PasswordBody,
-    responses(
-        (status = 200, description = "OK; `password_protected` says which.", body = StorefrontView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-        (status = 422, description = "Too short or too long.", body = ErrorBody),
-    )
-)]
-#[put("/api/v1/vendors/{vendor_id}/storefronts/{storefront_id}/password")]
-pub async fn set_storefront_password(
-    state: web::Data<AppState>,
-    access: VendorAccess,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<PasswordBody>,
-) -> Result<web::Json<StorefrontView>, ApiError> {
-    let password = body.into_inner().password;
-    Fields::default()
-        .check(
-            password
-                .as_ref()
-                .is_none_or(|p| (8..=128).contains(&p.chars().count())),
-            "password",
-            "must be 8 to 128 characters",
-        )
-        .finish()?;
-    let current = storefronts::find(&state.db, access.vendor_id(), path.1)
-        .await?
-        .ok_or_else(|| ApiError::no_such("storefront"))?;
-    let hash = match password {
-        Some(password) => Some(
-            crate::auth::passwords::hash(password)
-                .await
-                .map_err(ApiError::internal)?,
-        ),
-        None => None,
-    };
-    let row = storefronts::set_password_hash(&state.db, current, hash).await?;
-    Ok(web::Json(StorefrontView::try_from(row)?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DuplicateBody {
-    /// The copy's slug (unique across Trove).
-    pub slug: String,
-    /// The copy's name; the original's with " (copy)" when absent.
-    pub name: Option<String>,
-}
-
-/// Copies a storefront with its settings, products and shipping links; the copy starts
-/// `for_review`, with the new slug and no custom domain.
-#[utoipa::path(
-    tag = "storefronts",
-    security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path), ("storefront_id" = Uuid, Path)),
-    request_body = DuplicateBody,
-    responses(
-        (status = 201, description = "The copy, under review.", body = StorefrontView),
-        (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-        (status = 409, description = "The slug is taken.", body = ErrorBody),
-        (status = 422, description = "Invalid slug or name.", body = ErrorBody),
-    )
-)]
-#[post("/api/v1/vendors/{vendor_id}/storefronts/{storefront_id}/duplicate")]
-pub async fn duplicate_storefront(
-    state: web::Data<AppState>,
-    access: VendorAccess,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<DuplicateBody>,
-) -> Result<HttpResponse, ApiError> {
-    let source = storefronts::find(&state.db, access.vendor_id(), path.1)
-        .await?
-        .ok_or_else(|| ApiError::no_such("storefront"))?;
-    let body = body.into_inner();
-    let slug = body.slug.trim().to_owned();
-    let name = body
-        .name
-        .map(|name| name.trim().to_owned())
-        .unwrap_or_else(|| format!("{} (copy)", source.name));
-    Fields::default()
-        .check(
-            rules::is_slug(&slug),
-            "slug",
-            "must be 3–63 lowercase letters, digits and inner hyphens",
-        )
-        .check(
-            crate::validation::is_name(&name),
-            "name",
-            "must be 1 to 200 characters",
-        )
-        .finish()?;
-    let copy = storefronts::duplicate(&state.db, source, slug, name).await?;
-    Ok(HttpResponse::Created().json(StorefrontView::try_from(copy)?))
 }

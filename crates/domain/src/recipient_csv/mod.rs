@@ -1,139 +1,69 @@
 //! Bulk recipient CSVs: one template per address format (AU, NZ, US, SG, GB), each with
 //! the same recipient columns and its own address columns, and the checks of one row.
-//! Zone matching needs the vendor's zones and happens where they are loaded.
+//! Zone matching needs the vendor's zones and happens where they are loaded. A list's
+//! reading moves from `queued` through `processing` to `done` or `failed`.
+
+mod template;
+
+pub use template::Template;
 
 use crate::email::Email;
 use crate::storefront::DeliveryMethod;
 use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
 
-/// An address format and the columns that carry it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Template {
-    Au,
-    Nz,
-    Us,
-    Sg,
-    Gb,
+/// Where the reading of an imported list stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientListStatus {
+    /// Recorded; the worker has not started reading it.
+    Queued,
+    /// Being read; the rows so far are counted.
+    Processing,
+    /// Read to the end: its good rows may be used at checkout.
+    Done,
+    /// The file could not be read (a missing column, an unreadable header).
+    Failed,
 }
 
-const RECIPIENT_COLUMNS: [&str; 5] = [
-    "name",
-    "email",
-    "delivery_method",
-    "delivery_note",
-    "send_on",
-];
+impl RecipientListStatus {
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Processing, Self::Done, Self::Failed];
 
-/// Where each address part comes from in one template.
-struct AddressColumns {
-    line1: &'static str,
-    line2: &'static str,
-    locality: Option<&'static str>,
-    /// A column folded into line 2 (NZ suburbs).
-    suburb: Option<&'static str>,
-    region: Option<&'static str>,
-    postcode: &'static str,
-    /// The locality when the template has no column for it (Singapore).
-    fixed_locality: Option<&'static str>,
-}
-
-impl Template {
-    pub const ALL: [Self; 5] = [Self::Au, Self::Nz, Self::Us, Self::Sg, Self::Gb];
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code.to_ascii_uppercase().as_str() {
-            "AU" => Some(Self::Au),
-            "NZ" => Some(Self::Nz),
-            "US" => Some(Self::Us),
-            "SG" => Some(Self::Sg),
-            "GB" | "UK" => Some(Self::Gb),
-            _ => None,
-        }
-    }
-
-    /// The ISO country every row of this template is in.
-    pub const fn country(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Self::Au => "AU",
-            Self::Nz => "NZ",
-            Self::Us => "US",
-            Self::Sg => "SG",
-            Self::Gb => "GB",
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Failed => "failed",
         }
     }
 
-    const fn address(self) -> AddressColumns {
-        let (locality, suburb, region, postcode, fixed_locality) = match self {
-            Self::Au => (Some("suburb"), None, Some("state"), "postcode", None),
-            Self::Nz => (Some("city"), Some("suburb"), None, "postcode", None),
-            Self::Us => (Some("city"), None, Some("state"), "zip", None),
-            Self::Sg => (None, None, None, "postal_code", Some("Singapore")),
-            Self::Gb => (Some("town"), None, Some("county"), "postcode", None),
-        };
-        AddressColumns {
-            line1: "address_line1",
-            line2: "address_line2",
-            locality,
-            suburb,
-            region,
-            postcode,
-            fixed_locality,
-        }
+    /// Done or failed: reading it again changes nothing.
+    pub const fn is_finished(self) -> bool {
+        matches!(self, Self::Done | Self::Failed)
     }
+}
 
-    /// Every column of the template, in order.
-    pub fn columns(self) -> Vec<&'static str> {
-        let address = self.address();
-        let mut columns = RECIPIENT_COLUMNS.to_vec();
-        columns.push(address.line1);
-        columns.push(address.line2);
-        columns.extend(address.suburb);
-        columns.extend(address.locality);
-        columns.extend(address.region);
-        columns.push(address.postcode);
-        columns
+impl fmt::Display for RecipientListStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
+}
 
-    /// The columns a file must have (the rest may be left out).
-    pub fn required_columns(self) -> Vec<&'static str> {
-        vec!["name", "email", "delivery_method"]
-    }
+impl FromStr for RecipientListStatus {
+    type Err = crate::UnknownValue;
 
-    /// The template as a CSV: header and one example row.
-    pub fn example(self) -> String {
-        let example = |column: &str| match column {
-            "name" => "Alex Example",
-            "email" => "alex@example.com",
-            "delivery_method" => "email_link",
-            "delivery_note" => "Leave at reception",
-            "send_on" => "2026-12-01",
-            "address_line1" => "1 Example Street",
-            "state" => match self {
-                Self::Us => "NY",
-                _ => "NSW",
-            },
-            "suburb" => match self {
-                Self::Nz => "Ponsonby",
-                _ => "Sydney",
-            },
-            "city" => match self {
-                Self::Us => "New York",
-                _ => "Auckland",
-            },
-            "town" => "London",
-            "county" => "Greater London",
-            "postcode" => match self {
-                Self::Gb => "SW1A 1AA",
-                Self::Nz => "1011",
-                _ => "2000",
-            },
-            "zip" => "10001",
-            "postal_code" => "018956",
-            _ => "",
-        };
-        let columns = self.columns();
-        let row: Vec<&str> = columns.iter().map(|column| example(column)).collect();
-        format!("{}\r\n{}\r\n", columns.join(","), row.join(","))
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| crate::UnknownValue::new("recipient list status", value))
     }
 }
 
@@ -324,6 +254,17 @@ mod tests {
 
     fn strings(values: &[&str]) -> Vec<String> {
         values.iter().map(|value| (*value).to_owned()).collect()
+    }
+
+    #[test]
+    fn stored_names_round_trip() {
+        for template in Template::ALL {
+            assert_eq!(template.to_string().parse::<Template>(), Ok(template));
+        }
+        assert!("uk".parse::<Template>().is_err());
+        for status in RecipientListStatus::ALL {
+            assert_eq!(status.as_str().parse::<RecipientListStatus>(), Ok(status));
+        }
     }
 
     #[test]
