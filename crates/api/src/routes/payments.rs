@@ -9,15 +9,15 @@ use crate::auth::guards::{OAuthState, StripeConnect, VendorAccess};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::validation::Fields;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use trove_app::payments::connect;
 use trove_data_access::entities::payment_account;
 use trove_data_access::payment_accounts;
 use trove_domain::payment::{AccountKind, OnboardingStatus};
-use trove_integrations::stripe::{OnboardingLink, StripeClient};
+use trove_integrations::stripe::OnboardingLink;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -107,15 +107,6 @@ pub struct OAuthStart {
     pub authorize_url: String,
 }
 
-fn already_connected(account: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "already_connected",
-        "This vendor already has a Stripe account; reset the connection first.",
-    )
-    .with_details(serde_json::json!({ "stripe_account_id": account }))
-}
-
 /// The vendor's Stripe account and what it allows.
 #[utoipa::path(
     tag = "payments",
@@ -171,50 +162,12 @@ pub async fn create_payment_account(
             "must be an ISO 3166-1 alpha-2 code",
         )
         .finish()?;
-    let stripe = state.app.stripe()?;
-    let pending =
-        payment_accounts::begin(&state.db, access.vendor_id(), AccountKind::Express).await?;
-    if let Some(existing) = &pending.stripe_account_id {
-        return Err(already_connected(existing));
-    }
-    let key = format!("trove:connect-account:{}", pending.connection_id);
-    let created = stripe
-        .create_express_account(
-            key,
-            access.vendor.contact_email.as_deref(),
-            country.as_deref(),
-            &access.vendor.id.to_string(),
-        )
-        .await?;
-    let account = payment_accounts::attach(
-        &state.db,
-        pending,
-        AccountKind::Express,
-        &created.id,
-        &created.state,
-    )
-    .await?;
-    let link = onboarding_link(&state, stripe, &created.id).await?;
+    let (account, link) =
+        connect::create_express_account(&state.app, &access.vendor, country.as_deref()).await?;
     Ok(HttpResponse::Created().json(CreatedPaymentAccount {
         account: PaymentAccountView::of(Some(&account)),
         onboarding: link.into(),
     }))
-}
-
-async fn onboarding_link(
-    state: &AppState,
-    stripe: &StripeClient,
-    account: &str,
-) -> Result<OnboardingLink, ApiError> {
-    let key = format!("trove:account-link:{}", Uuid::now_v7());
-    Ok(stripe
-        .onboarding_link(
-            key,
-            account,
-            &state.app.stripe_settings.onboarding_return_url,
-            &state.app.stripe_settings.onboarding_refresh_url,
-        )
-        .await?)
 }
 
 /// A fresh onboarding link (the previous one expired or was used).
@@ -236,12 +189,7 @@ pub async fn refresh_onboarding_link(
     access: VendorAccess,
 ) -> Result<HttpResponse, ApiError> {
     access.require_owner()?;
-    let stripe = state.app.stripe()?;
-    let account = payment_accounts::find(&state.db, access.vendor_id())
-        .await?
-        .and_then(|account| account.stripe_account_id)
-        .ok_or_else(trove_app::payments::not_connected)?;
-    let link = onboarding_link(&state, stripe, &account).await?;
+    let link = connect::refresh_link(&state.app, access.vendor_id()).await?;
     Ok(HttpResponse::Created().json(OnboardingLinkView::from(link)))
 }
 
@@ -264,27 +212,13 @@ pub async fn start_payment_oauth(
     access: VendorAccess,
 ) -> Result<web::Json<OAuthStart>, ApiError> {
     access.require_owner()?;
-    let stripe = state.app.stripe()?;
-    if let Some(account) = payment_accounts::find(&state.db, access.vendor_id())
-        .await?
-        .and_then(|account| account.stripe_account_id)
-    {
-        return Err(already_connected(&account));
-    }
     let token = state.authenticator.issue_oauth_state(
         TokenType::StripeOauth,
         access.vendor.id,
         &Uuid::new_v4().to_string(),
     )?;
-    let authorize_url = stripe
-        .oauth_authorize_url(&token, &state.app.stripe_settings.oauth_redirect_url)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "payments_not_configured",
-                "Connecting an existing account needs the platform's Connect client id (stripe.client_id).",
-            )
-        })?;
+    let authorize_url =
+        connect::oauth_authorize_url(&state.app, access.vendor_id(), &token).await?;
     Ok(web::Json(OAuthStart { authorize_url }))
 }
 
@@ -320,7 +254,7 @@ pub async fn complete_payment_oauth(
     oauth: OAuthState<StripeConnect>,
     query: web::Query<OAuthCallback>,
 ) -> Result<web::Json<PaymentAccountView>, ApiError> {
-    let stripe = state.app.stripe()?;
+    state.app.stripe()?;
     let Some(code) = query.code.as_deref().filter(|code| !code.is_empty()) else {
         let reason = query
             .error_description
@@ -332,21 +266,7 @@ pub async fn complete_payment_oauth(
             message: reason,
         }]));
     };
-    let account_id = stripe.complete_oauth(code).await?;
-    let account = stripe.retrieve_account(&account_id).await?;
-    let pending =
-        payment_accounts::begin(&state.db, oauth.vendor_id, AccountKind::Standard).await?;
-    if let Some(existing) = &pending.stripe_account_id {
-        return Err(already_connected(existing));
-    }
-    let connected = payment_accounts::attach(
-        &state.db,
-        pending,
-        AccountKind::Standard,
-        &account.id,
-        &account.state,
-    )
-    .await?;
+    let connected = connect::complete_oauth(&state.app, oauth.vendor_id, code).await?;
     Ok(web::Json(PaymentAccountView::of(Some(&connected))))
 }
 
@@ -368,9 +288,6 @@ pub async fn reset_payment_account(
     access: VendorAccess,
 ) -> Result<HttpResponse, ApiError> {
     access.require_owner()?;
-    if payment_accounts::reset(&state.db, access.vendor_id()).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::not_found("This vendor has no Stripe connection."))
-    }
+    connect::reset(&state.app, access.vendor_id()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

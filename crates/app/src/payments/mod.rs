@@ -11,6 +11,7 @@
 mod card_confirmation;
 
 pub use card_confirmation::{CardPaymentStatus, confirm_card_payment};
+pub mod connect;
 pub mod payouts;
 pub mod stripe_events;
 pub mod webhook;
