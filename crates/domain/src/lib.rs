@@ -6,6 +6,29 @@
 //! SeaORM's value traits, so stored columns carry these types and an unknown stored value
 //! fails the read instead of becoming a default.
 
+/// `Display` and `FromStr` for an enum stored as text: its `as_str` name, and back from
+/// that name through its `ALL` variants (anything else is an `UnknownValue` of `kind`).
+macro_rules! stored_as_text {
+    ($name:ident, $kind:literal) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::UnknownValue;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .into_iter()
+                    .find(|variant| variant.as_str() == value)
+                    .ok_or_else(|| crate::UnknownValue::new($kind, value))
+            }
+        }
+    };
+}
+
 pub mod email;
 pub mod email_template;
 pub mod feature;

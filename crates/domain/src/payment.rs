@@ -5,8 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 /// How a vendor's connected account came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,22 +32,7 @@ impl AccountKind {
     }
 }
 
-impl fmt::Display for AccountKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AccountKind {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("payment account kind", value))
-    }
-}
+stored_as_text!(AccountKind, "payment account kind");
 
 /// What Stripe says about a connected account (`account.updated`, or the create answer).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

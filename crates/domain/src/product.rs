@@ -1,8 +1,6 @@
 //! Catalogue products: whether a product is on sale, and where it came from.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Whether a product can be sold. Only `active` products show on storefronts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,22 +28,7 @@ impl ProductStatus {
     }
 }
 
-impl fmt::Display for ProductStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProductStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("product status", value))
-    }
-}
+stored_as_text!(ProductStatus, "product status");
 
 /// Where a product was created: by hand in the Admin Portal, or imported from Shopify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,22 +54,7 @@ impl ProductSource {
     }
 }
 
-impl fmt::Display for ProductSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProductSource {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|source| source.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("product source", value))
-    }
-}
+stored_as_text!(ProductSource, "product source");
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! Storefronts: their lifecycle and the choices a vendor makes for each.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// Where a storefront stands. New ones (and copies) start `for_review`; only a platform
 /// admin moves a storefront from review to `active`.
@@ -56,22 +55,7 @@ impl StorefrontStatus {
     }
 }
 
-impl std::fmt::Display for StorefrontStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for StorefrontStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("storefront status", value))
-    }
-}
+stored_as_text!(StorefrontStatus, "storefront status");
 
 /// Why a status change is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -139,22 +123,7 @@ impl DeliveryMethod {
     }
 }
 
-impl std::fmt::Display for DeliveryMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for DeliveryMethod {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|method| method.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("delivery method", value))
-    }
-}
+stored_as_text!(DeliveryMethod, "delivery method");
 
 /// How much of the platform fee the shopper pays on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -182,22 +151,7 @@ impl FeeTransferMode {
     }
 }
 
-impl std::fmt::Display for FeeTransferMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for FeeTransferMode {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|mode| mode.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("fee transfer mode", value))
-    }
-}
+stored_as_text!(FeeTransferMode, "fee transfer mode");
 
 /// A storefront slug: 3–63 of lowercase letters, digits and inner hyphens.
 pub fn is_slug(value: &str) -> bool {

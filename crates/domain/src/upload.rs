@@ -3,8 +3,6 @@
 //! been checked against what was declared, then `ready` and attachable).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// What a file is for; it decides the allowed types and sizes and where it may be attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,22 +90,7 @@ impl UploadPurpose {
     }
 }
 
-impl fmt::Display for UploadPurpose {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for UploadPurpose {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|purpose| purpose.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("upload purpose", value))
-    }
-}
+stored_as_text!(UploadPurpose, "upload purpose");
 
 /// Why a declared upload is refused before anything is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -178,22 +161,7 @@ impl UploadStatus {
     }
 }
 
-impl fmt::Display for UploadStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for UploadStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("upload status", value))
-    }
-}
+stored_as_text!(UploadStatus, "upload status");
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,6 @@
 //! Vendors and their members: roles and the onboarding path.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// A member's role within one vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,22 +28,7 @@ impl VendorRole {
     }
 }
 
-impl fmt::Display for VendorRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for VendorRole {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("vendor role", value))
-    }
-}
+stored_as_text!(VendorRole, "vendor role");
 
 /// Where a vendor stands on the way to selling: profile → Stripe → live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,22 +65,7 @@ impl OnboardingStatus {
     }
 }
 
-impl fmt::Display for OnboardingStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OnboardingStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("onboarding status", value))
-    }
-}
+stored_as_text!(OnboardingStatus, "onboarding status");
 
 #[cfg(test)]
 mod tests {

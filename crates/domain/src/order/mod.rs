@@ -8,8 +8,6 @@
 //! minor units; amounts that would overflow are refused, never wrapped.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -79,22 +77,7 @@ impl OrderStatus {
     }
 }
 
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OrderStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("order status", value))
-    }
-}
+stored_as_text!(OrderStatus, "order status");
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot go from {from} to {to}")]
@@ -172,22 +155,7 @@ impl RecipientStatus {
     }
 }
 
-impl fmt::Display for RecipientStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RecipientStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("recipient status", value))
-    }
-}
+stored_as_text!(RecipientStatus, "recipient status");
 
 mod pricing;
 

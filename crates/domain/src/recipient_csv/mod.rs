@@ -10,8 +10,6 @@ pub use template::Template;
 use crate::email::Email;
 use crate::storefront::DeliveryMethod;
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
 
 /// Where the reading of an imported list stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,22 +48,7 @@ impl RecipientListStatus {
     }
 }
 
-impl fmt::Display for RecipientListStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RecipientListStatus {
-    type Err = crate::UnknownValue;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| crate::UnknownValue::new("recipient list status", value))
-    }
-}
+stored_as_text!(RecipientListStatus, "recipient list status");
 
 /// A recipient address as stored (the checkout's address shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
