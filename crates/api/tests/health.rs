@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use std::time::Duration;
 use support::fake_stripe::WEBHOOK_SECRET;
 use support::payments;
-use support::{TestApp, json_of};
+use support::{TestApp, assert_jobs_ran, json_of};
 use trove_bootstrap::Settings;
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
@@ -170,6 +170,7 @@ async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
     );
     let again = json_of(deliver().await.unwrap()).await;
     assert_eq!(again["duplicate"], true);
+    assert_jobs_ran(&app).await;
 }
 
 /// The app over a fresh MySQL/PostgreSQL database reached through a proxy the test can
