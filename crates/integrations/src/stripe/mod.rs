@@ -8,6 +8,7 @@
 //! later: the API answers 503, a job retries); any other refusal is `Rejected` with
 //! Stripe's message. The API base is configurable so tests run against a local stand-in.
 
+mod balance;
 mod types;
 pub mod webhook;
 
@@ -22,12 +23,11 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 use stripe::{
-    Account, AccountId, AccountLink, AccountLinkType, AccountType, Balance, Client, CreateAccount,
+    Account, AccountId, AccountLink, AccountLinkType, AccountType, Client, CreateAccount,
     CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments,
     CreateAccountCapabilitiesTransfers, CreateAccountLink, CreatePaymentIntent,
     CreatePaymentIntentAutomaticPaymentMethods, CreatePaymentIntentTransferData, CreateRefund,
-    Currency, ListPayouts, PaymentIntent, PaymentIntentId, Payout, PayoutId, Refund,
-    RequestStrategy,
+    Currency, PaymentIntent, PaymentIntentId, Refund, RequestStrategy,
 };
 use trove_bootstrap::settings::StripeSettings;
 use trove_domain::payment::AccountState;
@@ -264,51 +264,6 @@ impl StripeClient {
             amount_minor: refund.amount,
             status: refund.status.unwrap_or_default(),
         })
-    }
-
-    /// The connected account's balance.
-    pub async fn balance(&self, account: &str) -> Result<BalanceView, StripeError> {
-        let client = self.client.clone().with_stripe_account(parse_id(account)?);
-        let balance: Balance = self.run(Balance::retrieve(&client, None)).await?;
-        let amounts = |list: &[stripe::BalanceAmount]| {
-            list.iter()
-                .map(|amount| Amount {
-                    amount_minor: amount.amount,
-                    currency: amount.currency.to_string().to_ascii_uppercase(),
-                })
-                .collect()
-        };
-        Ok(BalanceView {
-            available: amounts(&balance.available),
-            pending: amounts(&balance.pending),
-        })
-    }
-
-    /// The connected account's payouts, newest first; `true` when more follow.
-    pub async fn payouts(
-        &self,
-        account: &str,
-        limit: u64,
-        starting_after: Option<&str>,
-    ) -> Result<(Vec<PayoutView>, bool), StripeError> {
-        let client = self.client.clone().with_stripe_account(parse_id(account)?);
-        let mut params = ListPayouts::new();
-        params.limit = Some(limit);
-        params.starting_after = starting_after.map(parse_id::<PayoutId>).transpose()?;
-        let list = self.run(Payout::list(&client, &params)).await?;
-        let payouts = list
-            .data
-            .iter()
-            .map(|payout| PayoutView {
-                id: payout.id.to_string(),
-                amount_minor: payout.amount,
-                currency: payout.currency.to_string().to_ascii_uppercase(),
-                status: payout.status.clone(),
-                arrival_date: payout.arrival_date,
-                created: payout.created,
-            })
-            .collect();
-        Ok((payouts, list.has_more))
     }
 }
 
