@@ -19,11 +19,11 @@ use trove_domain::order::RecipientStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use cart::choose;
 use trove_app::shipping::AddressInput;
-use view::{ChosenItem, GiftView, budget_options, detail_of, gift_view, items_of, picks_of};
+use view::{
+    ChosenItem, GiftView, budget_options, choose, detail_of, gift_view, items_of, picks_of,
+};
 
-mod cart;
 mod view;
 
 /// How long a Recipient token lasts.
