@@ -273,14 +273,7 @@ impl From<crate::auth::AuthError> for ApiError {
     }
 }
 
-/// `text` with its first letter upper-cased, for messages built from lower-case parts.
-pub(crate) fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
+pub(crate) use trove_app::error::capitalise;
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {

@@ -96,6 +96,15 @@ impl AppError {
     }
 }
 
+/// `text` with its first letter upper-cased, for messages built from lower-case parts.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Collects field problems so a caller sees every mistake at once.
 #[derive(Debug, Default)]
 pub struct Fields(Vec<FieldError>);

@@ -50,14 +50,5 @@ pub fn resolve_address<'a>(zones: &'a [Zone], address: &AddressInput) -> Result<
         postcode: address.postcode.clone(),
     };
     shipping::resolve(zones, &lookup, |zone| (zone.name.as_str(), &zone.rules))
-        .map_err(|reason| capitalise(&reason.to_string()))
-}
-
-/// `text` with its first letter upper-cased.
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+        .map_err(|reason| crate::error::capitalise(&reason.to_string()))
 }
