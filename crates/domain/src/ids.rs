@@ -72,20 +72,8 @@ uuid_id!(
     StorefrontId
 );
 uuid_id!(
-    /// A product of a vendor's catalogue.
-    ProductId
-);
-uuid_id!(
-    /// One purchasable variant of a product.
-    VariantId
-);
-uuid_id!(
     /// A file declared for upload.
     UploadId
-);
-uuid_id!(
-    /// A bulk recipient CSV being read.
-    RecipientListId
 );
 
 #[cfg(test)]
