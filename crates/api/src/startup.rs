@@ -108,6 +108,7 @@ impl Application {
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
                 .app_data(web::PayloadConfig::new(body_limit))
+                .wrap(from_fn(middleware::database_watch::answer_when_lost))
                 .wrap(from_fn(middleware::rate_limit::limit))
                 .wrap(from_fn(auth::middleware::authenticate))
                 .wrap(from_fn(middleware::body_limit::guard))
@@ -228,6 +229,9 @@ pub(crate) async fn build_state(
         local_files,
         storage: settings.storage.clone(),
         app,
+        database_reachability: trove_data_access::reachability::Reachability::watch(
+            &settings.database,
+        ),
     })
 }
 

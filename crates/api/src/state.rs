@@ -32,4 +32,6 @@ pub struct AppState {
     pub storage: StorageSettings,
     /// The use cases, with the database, order settings and Stripe they need.
     pub app: trove_app::App,
+    /// Whether the database server answers (`None` on SQLite).
+    pub database_reachability: Option<trove_data_access::reachability::Reachability>,
 }

@@ -42,7 +42,12 @@ where
 /// The largest page any list returns.
 pub const MAX_PER_PAGE: u64 = 100;
 
-/// Validates 1-based `page` and `per_page` (default 20, at most `MAX_PER_PAGE`).
+/// The highest page number a list accepts: a million pages of a hundred rows is beyond
+/// any vendor's data, and keeps the row offset far inside every driver's integer.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// Validates 1-based `page` (at most `MAX_PAGE`) and `per_page` (default 20, at most
+/// `MAX_PER_PAGE`).
 pub fn paging(
     fields: &mut Fields,
     page: Option<u64>,
@@ -51,7 +56,11 @@ pub fn paging(
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(20);
     fields
-        .check(page >= 1, "page", "must be 1 or more")
+        .check(
+            (1..=MAX_PAGE).contains(&page),
+            "page",
+            "must be 1 to 1000000",
+        )
         .check(
             (1..=MAX_PER_PAGE).contains(&per_page),
             "per_page",

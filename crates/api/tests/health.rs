@@ -122,6 +122,46 @@ async fn a_database_outage_is_503_and_the_api_recovers_without_restarting() {
     assert!(recovered, "the API must recover once the database is back");
 }
 
+/// A partition (the server silent, not refusing): a request whose statement is already on
+/// the wire gets a 503 within a few seconds instead of waiting as long as the partition,
+/// and requests work again once it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_waiting_on_a_silent_database_gets_503_within_seconds() {
+    let Some((app, proxy)) = behind_a_proxy(|settings| {
+        settings.database.statement_timeout_seconds = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let ann = app.token(trove_api::auth::TokenType::Vendor, "ann@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let products = format!("/api/v1/vendors/{vendor}/products");
+    assert_eq!(app.get_as(&products, &ann).await.status(), 200);
+
+    proxy.freeze();
+    let started = std::time::Instant::now();
+    let waiting = app.get_as(&products, &ann).await;
+    let waited = started.elapsed();
+    let body = support::error_body(waiting, 503, "database_unavailable").await;
+    assert!(
+        waited < Duration::from_secs(5),
+        "answered after {waited:?}: {body}"
+    );
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..40 {
+        if app.get_as(&products, &ann).await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(recovered, "requests work again once the partition ends");
+}
+
 /// Stripe must retry an event the database could not take: 5xx while it is cut off, then
 /// the redelivered event is stored once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,43 +217,18 @@ async fn a_stripe_event_during_a_database_outage_is_refused_for_a_retry() {
 /// cut, with short pool timeouts. `None` on SQLite, which has no network to cut.
 async fn behind_a_proxy(customise: impl FnOnce(&mut Settings)) -> Option<(TestApp, TcpProxy)> {
     let database = TestDatabase::create().await;
-    let Some((target, proxied_url)) = proxied(&database.url).await else {
+    let Some((proxy, proxied_url)) = TcpProxy::in_front_of(&database.url).await else {
         eprintln!("embedded SQLite has no network to cut; skipping the outage test");
         return None;
     };
-    let proxy = TcpProxy::start(target).await;
     let app = TestApp::spawn_on(database, |settings| {
-        settings.database.url =
-            SecretString::from(proxied_url.replace("{port}", &proxy.port.to_string()));
+        settings.database.url = SecretString::from(proxied_url);
         settings.database.acquire_timeout_seconds = 1;
         settings.database.connect_timeout_seconds = 1;
         customise(settings);
     })
     .await;
     Some((app, proxy))
-}
-
-/// The server address behind a MySQL/PostgreSQL URL and the same URL with `{port}` in
-/// place of a local proxy port.
-async fn proxied(url: &str) -> Option<(std::net::SocketAddr, String)> {
-    if url.starts_with("sqlite") {
-        return None;
-    }
-    let authority_start = url
-        .find('@')
-        .map(|at| at + 1)
-        .or_else(|| url.find("://").map(|i| i + 3))?;
-    let authority_end = url[authority_start..]
-        .find('/')
-        .map(|end| authority_start + end)?;
-    let authority = &url[authority_start..authority_end];
-    let target = tokio::net::lookup_host(authority).await.ok()?.next()?;
-    let proxied = format!(
-        "{}127.0.0.1:{{port}}{}",
-        &url[..authority_start],
-        &url[authority_end..]
-    );
-    Some((target, proxied))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,11 +4,11 @@
 //! `idempotency_in_progress`. Failures release the key, so the client may retry. Keys
 //! are scoped (route and resource) and remembered for `orders.idempotency_hours`.
 //!
-//! A use case claims the key, does its work, and stores its answer with [`complete`]
-//! through the unit of work that commits what it created, so the two land together.
+//! A use case runs through [`once`] (or [`create_once`] for a plain create): the key is
+//! claimed, the work writes through a unit of work, and the answer is stored through that
+//! same unit of work, so what was created and its answer land together or not at all.
 
-use crate::{App, AppError};
-use sea_orm::{ConnectionTrait, DbErr};
+use crate::{App, AppError, UnitOfWork};
 use trove_data_access::idempotency::{self, Claim};
 
 /// A client's key for one request.
@@ -34,10 +34,68 @@ pub struct StoredAnswer {
 /// What claiming a key found.
 #[derive(Debug)]
 pub enum Claimed {
-    /// Ours: run, then `complete` (or `release` on failure).
-    Fresh(uuid::Uuid),
+    /// Ours (or no key was given): run, then [`KeyClaim::commit`] or [`KeyClaim::release`].
+    Fresh(KeyClaim),
     /// Answered before.
     Replay(StoredAnswer),
+}
+
+/// The right to run one request under a key; without a key it only commits.
+#[derive(Debug)]
+#[must_use = "a claimed key is committed with the answer or released"]
+pub struct KeyClaim(Option<uuid::Uuid>);
+
+/// How long a claim stays in progress without an answer before a retry may run again: far
+/// longer than any request takes, short enough that a request whose outcome was lost (the
+/// database gone at commit) does not block its client's retry for long.
+const IN_PROGRESS_LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+impl StoredAnswer {
+    /// A `201 Created` answer with `created` as its body.
+    pub fn created(created: &impl serde::Serialize) -> Result<Self, AppError> {
+        Ok(Self {
+            status: 201,
+            body: serde_json::to_string(created).map_err(AppError::internal)?,
+            replayed: false,
+        })
+    }
+}
+
+impl KeyClaim {
+    /// Stores `answer` with what `uow` wrote and commits both, so a replay finds exactly
+    /// what was created. When the commit itself fails the outcome is unknown, so the
+    /// claim is left to its lease rather than released: a retry then sees the answer if
+    /// the commit landed and runs afresh if it did not.
+    pub async fn commit(
+        self,
+        app: &App,
+        uow: UnitOfWork,
+        answer: StoredAnswer,
+    ) -> Result<StoredAnswer, AppError> {
+        if let Some(id) = self.0 {
+            let ttl = chrono::Duration::hours(i64::from(app.orders.idempotency_hours));
+            let stored =
+                idempotency::complete(&*uow, id, answer.status, answer.body.clone(), ttl).await;
+            if let Err(error) = stored {
+                drop(uow);
+                self.release(app).await;
+                return Err(error.into());
+            }
+        }
+        uow.commit(app).await?;
+        Ok(answer)
+    }
+
+    /// Gives the key up after a failure that wrote nothing, so a retry runs again. Best
+    /// effort: a key that cannot be released frees itself when its lease runs out.
+    pub async fn release(self, app: &App) {
+        let Some(id) = self.0 else {
+            return;
+        };
+        if let Err(error) = idempotency::release(&app.db, id).await {
+            tracing::warn!(%error, "cannot release an idempotency key");
+        }
+    }
 }
 
 fn hash_of(body: &serde_json::Value) -> Result<String, AppError> {
@@ -47,12 +105,14 @@ fn hash_of(body: &serde_json::Value) -> Result<String, AppError> {
     Ok(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Claims `key` for one run.
-pub async fn claim(app: &App, key: &IdempotencyKey) -> Result<Claimed, AppError> {
-    let ttl = chrono::Duration::hours(i64::from(app.orders.idempotency_hours));
+/// Claims `key` for one run; with no key every request runs.
+pub async fn claim(app: &App, key: Option<&IdempotencyKey>) -> Result<Claimed, AppError> {
+    let Some(key) = key else {
+        return Ok(Claimed::Fresh(KeyClaim(None)));
+    };
     let hash = hash_of(&key.body)?;
-    match idempotency::claim(&app.db, &key.scope, &key.key, &hash, ttl).await? {
-        Claim::Fresh(id) => Ok(Claimed::Fresh(id)),
+    match idempotency::claim(&app.db, &key.scope, &key.key, &hash, IN_PROGRESS_LEASE).await? {
+        Claim::Fresh(id) => Ok(Claimed::Fresh(KeyClaim(Some(id)))),
         Claim::Replay { status, body } => Ok(Claimed::Replay(StoredAnswer {
             status,
             body,
@@ -69,19 +129,38 @@ pub async fn claim(app: &App, key: &IdempotencyKey) -> Result<Claimed, AppError>
     }
 }
 
-/// Stores the answer of claim `id`, through the caller's unit of work.
-pub async fn complete(
-    db: &impl ConnectionTrait,
-    id: uuid::Uuid,
-    answer: &StoredAnswer,
-) -> Result<(), DbErr> {
-    idempotency::complete(db, id, answer.status, answer.body.clone()).await
+/// Runs `work` at most once per `key`: `work` writes through the unit of work it opens and
+/// returns it with its answer, which is stored and committed with it; a repeat of the key
+/// gets the stored answer back. A failure before the commit releases the key.
+pub async fn once(
+    app: &App,
+    key: Option<IdempotencyKey>,
+    work: impl AsyncFnOnce() -> Result<(UnitOfWork, StoredAnswer), AppError>,
+) -> Result<StoredAnswer, AppError> {
+    let claim = match claim(app, key.as_ref()).await? {
+        Claimed::Fresh(claim) => claim,
+        Claimed::Replay(answer) => return Ok(answer),
+    };
+    match work().await {
+        Ok((uow, answer)) => claim.commit(app, uow, answer).await,
+        Err(error) => {
+            claim.release(app).await;
+            Err(error)
+        }
+    }
 }
 
-/// Gives claim `id` up after a failure, so a retry runs again. Best effort: a key that
-/// cannot be released expires with its time to live.
-pub async fn release(app: &App, id: uuid::Uuid) {
-    if let Err(error) = idempotency::release(&app.db, id).await {
-        tracing::warn!(%error, "cannot release an idempotency key");
-    }
+/// Creates something at most once per `key`: `create` writes through a fresh unit of
+/// work and returns what it created, answered as `201` with it as the body.
+pub async fn create_once<T: serde::Serialize>(
+    app: &App,
+    key: Option<IdempotencyKey>,
+    create: impl AsyncFnOnce(&mut UnitOfWork) -> Result<T, AppError>,
+) -> Result<StoredAnswer, AppError> {
+    once(app, key, async move || {
+        let mut uow = UnitOfWork::begin(app).await?;
+        let created = create(&mut uow).await?;
+        Ok((uow, StoredAnswer::created(&created)?))
+    })
+    .await
 }

@@ -28,7 +28,7 @@ fn token_hash(token: &str) -> String {
 /// Invites `email` to `vendor` as `role` on behalf of `invited_by`; the invitation email
 /// is queued with it.
 pub async fn invite(
-    app: &App,
+    uow: &UnitOfWork,
     vendor: &vendor::Model,
     email: Email,
     role: VendorRole,
@@ -47,9 +47,8 @@ pub async fn invite(
             invitation_token: token.clone(),
         }),
     });
-    let uow = UnitOfWork::begin(app).await?;
     let invitation = invitations::create(
-        &*uow,
+        &**uow,
         NewInvitation {
             vendor: VendorId::from(vendor.id),
             email,
@@ -60,8 +59,7 @@ pub async fn invite(
         },
     )
     .await?;
-    jobs::enqueue(&*uow, JobId::new(), &email_job, jobs::now()).await?;
-    uow.commit(app).await?;
+    jobs::enqueue(&**uow, JobId::new(), &email_job, jobs::now()).await?;
     Ok(invitation)
 }
 

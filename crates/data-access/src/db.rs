@@ -1,4 +1,4 @@
-//! Opening the connection pool and applying the schema.
+//! Opening the connection pool (with per-statement time limits) and applying the schema.
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -25,7 +25,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .min_connections(settings.min_connections)
         .connect_timeout(Duration::from_secs(settings.connect_timeout_seconds))
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_seconds))
-        .test_before_acquire(true)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .connect_lazy(true)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {
@@ -36,7 +36,44 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
         });
+    limit_statements(&mut options, settings.statement_timeout_seconds);
     Database::connect(options).await
+}
+
+/// A pooled connection idle for longer than this is pinged before it is handed out (one
+/// that was just used is not: a broken one fails its statement, which answers 503 or
+/// retries, and the pool replaces it).
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
+/// Every session on a server gets `seconds` as its time limit per statement and per lock
+/// wait, so a runaway query or a lock held too long ends in an error (503, or a job
+/// retry) instead of holding a request. SQLite has its busy timeout instead.
+fn limit_statements(options: &mut ConnectOptions, seconds: u64) {
+    options.map_sqlx_postgres_opts(move |postgres| {
+        postgres.options([
+            ("statement_timeout", format!("{seconds}s")),
+            ("lock_timeout", format!("{seconds}s")),
+        ])
+    });
+    options.map_sqlx_mysql_pool_opts(move |pool| {
+        pool.after_connect(move |connection, _| Box::pin(limit_mysql_session(connection, seconds)))
+    });
+}
+
+async fn limit_mysql_session(
+    connection: &mut sea_orm::sqlx::MySqlConnection,
+    seconds: u64,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::{AssertSqlSafe, Executor};
+    // MariaDB limits any statement in seconds; MySQL has only a read limit in milliseconds.
+    let mariadb = format!("SET SESSION max_statement_time = {seconds}");
+    if connection.execute(AssertSqlSafe(mariadb)).await.is_err() {
+        let mysql = format!("SET SESSION max_execution_time = {}", seconds * 1000);
+        connection.execute(AssertSqlSafe(mysql)).await?;
+    }
+    let locks = format!("SET SESSION innodb_lock_wait_timeout = {seconds}");
+    connection.execute(AssertSqlSafe(locks)).await?;
+    Ok(())
 }
 
 /// Starts a transaction that writes. On SQLite it takes the write lock at `BEGIN`

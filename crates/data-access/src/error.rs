@@ -4,8 +4,9 @@ use sea_orm::sqlx;
 use sea_orm::{DbErr, RuntimeErr};
 
 /// True when the error means the database could not be reached, did not answer in time,
-/// or refused for a moment because of other work (SQLite busy/locked, a deadlock or a
-/// serialization failure on MySQL/MariaDB/PostgreSQL): the request may
+/// or refused for a moment because of other work (SQLite busy/locked, a deadlock, a
+/// serialization failure or a statement over its time limit on MySQL/MariaDB/PostgreSQL):
+/// the request may
 /// succeed later, so callers answer 503 (HTTP) or retry (jobs).
 pub fn is_unavailable(error: &DbErr) -> bool {
     match error {
@@ -25,17 +26,25 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
-/// Codes of the three backends for "another transaction is in the way; try again".
+/// Codes of the three backends for "another transaction is in the way, or the statement
+/// ran out of time; try again".
 fn is_contention(error: &sqlx::Error) -> bool {
     let sqlx::Error::Database(database) = error else {
         return false;
     };
+    if let Some(mysql) = database.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        // Lock wait timeout, MariaDB `max_statement_time`, MySQL `max_execution_time`.
+        if matches!(mysql.number(), 1205 | 1969 | 3024) {
+            return true;
+        }
+    }
     matches!(
         database.code().as_deref(),
         // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT.
         Some("5" | "6" | "517")
-        // SQLSTATE: serialization failure (a MySQL/MariaDB deadlock too), PostgreSQL deadlock.
-        | Some("40001" | "40P01")
+        // SQLSTATE: serialization failure (a MySQL/MariaDB deadlock too), PostgreSQL deadlock,
+        // PostgreSQL `statement_timeout` and `lock_timeout`.
+        | Some("40001" | "40P01" | "57014" | "55P03")
     )
 }
 

@@ -2,7 +2,11 @@
 //! is stored and every later request with the same key and body gets that response back.
 //! A different body under the same key is a mismatch; a request while the first is still
 //! running finds it in progress. A failed first request releases the key so the client can
-//! retry. Keys expire (24 h by the callers' choice) and are then claimable again.
+//! retry. A claim is held for a short lease while its request runs: one whose request died
+//! with the outcome unknown (the database lost at commit, the process killed) frees itself
+//! when the lease runs out, and a retry then finds either the stored answer (the commit
+//! landed) or nothing (it did not). A completed key lives for the callers' time to live
+//! (24 h) and is then claimable again.
 
 use crate::entities::idempotency_key::{self, Entity as Keys};
 use crate::jobs::now;
@@ -27,7 +31,7 @@ pub async fn claim(
     scope: &str,
     key: &str,
     request_hash: &str,
-    ttl: chrono::Duration,
+    lease: chrono::Duration,
 ) -> Result<Claim, DbErr> {
     let at = now();
     Keys::delete_many()
@@ -45,7 +49,7 @@ pub async fn claim(
         response_status: Set(None),
         response_body: Set(None),
         created_at: Set(at),
-        expires_at: Set(at + ttl),
+        expires_at: Set(at + lease),
     }
     .insert(db)
     .await;
@@ -80,14 +84,19 @@ pub async fn claim(
     })
 }
 
-/// Stores the response of the request that claimed `id`.
+/// Stores the response of the request that claimed `id`, kept for `ttl` from now.
 pub async fn complete(
     db: &impl ConnectionTrait,
     id: uuid::Uuid,
     status: u16,
     body: String,
+    ttl: chrono::Duration,
 ) -> Result<(), DbErr> {
     Keys::update_many()
+        .col_expr(
+            idempotency_key::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(now() + ttl),
+        )
         .col_expr(
             idempotency_key::Column::ResponseStatus,
             sea_orm::sea_query::Expr::value(i32::from(status)),

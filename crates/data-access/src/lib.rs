@@ -19,6 +19,7 @@ pub mod members;
 pub mod orders;
 pub mod payment_accounts;
 pub mod products;
+pub mod reachability;
 pub mod recipient_lists;
 pub mod refunds;
 pub mod shipping_zones;

@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use std::collections::HashMap;
 use trove_domain::ids::VendorId;
@@ -89,7 +89,7 @@ async fn insert_variants(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     vendor: VendorId,
     fields: ProductFields,
 ) -> Result<ProductWithVariants, DbErr> {

@@ -170,20 +170,22 @@ impl Drop for TestDatabase {
     }
 }
 
-/// A TCP forwarder in front of a server (database, queue), to cut and restore the
-/// connection the way an outage does.
+/// A TCP forwarder in front of a server (database, queue), to cut, freeze and restore the
+/// connection the way an outage or a network partition does.
 pub mod tcp_proxy {
     use std::net::SocketAddr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
-    use tokio::sync::Mutex;
+    use tokio::sync::{Mutex, watch};
     use tokio::task::JoinSet;
 
     #[derive(Debug)]
     pub struct TcpProxy {
         pub port: u16,
         open: Arc<AtomicBool>,
+        frozen: watch::Sender<bool>,
         connections: Arc<Mutex<JoinSet<()>>>,
     }
 
@@ -192,18 +194,24 @@ pub mod tcp_proxy {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("tcp proxy");
             let port = listener.local_addr().expect("tcp proxy").port();
             let open = Arc::new(AtomicBool::new(true));
+            let (frozen, _) = watch::channel(false);
             let connections = Arc::new(Mutex::new(JoinSet::new()));
-            let (accepting, tasks) = (open.clone(), connections.clone());
+            let (accepting, tasks, freezes) = (open.clone(), connections.clone(), frozen.clone());
             tokio::spawn(async move {
-                while let Ok((mut inbound, _)) = listener.accept().await {
+                while let Ok((inbound, _)) = listener.accept().await {
                     if !accepting.load(Ordering::SeqCst) {
                         drop(inbound);
                         continue;
                     }
+                    let freezes = freezes.clone();
                     tasks.lock().await.spawn(async move {
-                        if let Ok(mut outbound) = TcpStream::connect(target).await {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        if let Ok(outbound) = TcpStream::connect(target).await {
+                            let (from_client, to_server) = inbound.into_split();
+                            let (from_server, to_client) = outbound.into_split();
+                            tokio::select! {
+                                () = pipe(from_client, to_server, freezes.subscribe()) => {}
+                                () = pipe(from_server, to_client, freezes.subscribe()) => {}
+                            }
                         }
                     });
                 }
@@ -211,8 +219,34 @@ pub mod tcp_proxy {
             Self {
                 port,
                 open,
+                frozen,
                 connections,
             }
+        }
+
+        /// A proxy in front of the server of a MySQL/PostgreSQL `url`, and that URL
+        /// through the proxy; `None` for SQLite, which has no network to cut.
+        pub async fn in_front_of(url: &str) -> Option<(Self, String)> {
+            if url.starts_with("sqlite") {
+                return None;
+            }
+            let authority_start = url
+                .find('@')
+                .map(|at| at + 1)
+                .or_else(|| url.find("://").map(|i| i + 3))?;
+            let authority_end = url[authority_start..]
+                .find('/')
+                .map(|end| authority_start + end)?;
+            let authority = &url[authority_start..authority_end];
+            let target = tokio::net::lookup_host(authority).await.ok()?.next()?;
+            let proxy = Self::start(target).await;
+            let proxied = format!(
+                "{}127.0.0.1:{}{}",
+                &url[..authority_start],
+                proxy.port,
+                &url[authority_end..]
+            );
+            Some((proxy, proxied))
         }
 
         /// Drops every open connection and refuses new ones.
@@ -221,8 +255,37 @@ pub mod tcp_proxy {
             self.connections.lock().await.abort_all();
         }
 
+        /// A partition: connections stay open but nothing passes either way (what is sent
+        /// meanwhile arrives after `restore`), and new connections are refused.
+        pub fn freeze(&self) {
+            self.open.store(false, Ordering::SeqCst);
+            self.frozen.send_replace(true);
+        }
+
         pub fn restore(&self) {
+            self.frozen.send_replace(false);
             self.open.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Copies `from` to `to`, holding bytes back while frozen.
+    async fn pipe(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        mut frozen: watch::Receiver<bool>,
+    ) {
+        let mut buffer = vec![0u8; 16 * 1024];
+        loop {
+            let read = match from.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => read,
+            };
+            if frozen.wait_for(|frozen| !frozen).await.is_err() {
+                return;
+            }
+            if to.write_all(&buffer[..read]).await.is_err() {
+                return;
+            }
         }
     }
 }

@@ -6,15 +6,16 @@ use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use trove_domain::ids::{UserId, VendorId};
 use trove_domain::vendor::{OnboardingStatus, VendorRole};
 
-/// Creates the vendor and makes `owner` its owner, in one transaction.
+/// Creates the vendor and makes `owner` its owner, in one transaction (a savepoint when
+/// `db` is already one).
 pub async fn create_with_owner(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     name: &str,
     contact_email: Option<String>,
     owner: UserId,

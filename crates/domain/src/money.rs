@@ -56,6 +56,18 @@ pub struct Money {
     pub currency: Currency,
 }
 
+impl Money {
+    /// The largest amount a client may state for one price, rate or budget (100 million
+    /// in major units): far above any gift, and far enough below `i64::MAX` that totals of
+    /// many lines and recipients stay exact.
+    pub const MAX_MINOR: i64 = 10_000_000_000;
+
+    /// Whether `minor` is an amount a client may state (0 to `MAX_MINOR`).
+    pub fn is_stated_amount(minor: i64) -> bool {
+        (0..=Self::MAX_MINOR).contains(&minor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,10 @@
 //! The consumer: jobs from a `JobQueue` (SQL or SQS), each run under a lease that a
 //! heartbeat extends while its handler runs, then settled (done, retry later, or dead).
 //!
+//! Effects once: a job's outcome is recorded while its lease holds, retried with backoff
+//! when the queue is away for a moment, so a job whose effect happened is not delivered
+//! again just because its record failed once.
+//!
 //! A handler that panics fails that attempt like a transient error: the panic is caught,
 //! the heartbeat stops with the attempt whatever ends it (a guard aborts it on drop), and
 //! the job is retried with backoff or dead once out of attempts, never left leased.
@@ -175,35 +179,42 @@ impl Worker {
         for extra in deliveries {
             self.give_back(extra).await;
         }
-        self.process(first).await.map(Some)
+        let lease = LeaseClock::starting_now(self.inner.lease);
+        self.process(first, lease).await.map(Some)
     }
 
-    async fn process(&self, delivery: Delivery) -> Result<Outcome, QueueError> {
+    /// Runs a claimed job under `lease` and records its outcome.
+    async fn process(&self, delivery: Delivery, lease: LeaseClock) -> Result<Outcome, QueueError> {
         let job = &delivery.job;
         let span =
             tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempt);
         let started = Instant::now();
-        let outcome = async {
-            if jobs::was_processed(&self.inner.db, job.id).await? {
+        let processed = async {
+            let _heartbeat = self.heartbeat(delivery.clone(), lease.clone());
+            let outcome = if jobs::was_processed(&self.inner.db, job.id).await? {
                 tracing::info!("already processed by an earlier delivery; not running it again");
-                return Ok(Outcome::Skipped);
-            }
-            let _heartbeat = self.heartbeat(delivery.clone());
-            Ok::<_, QueueError>(self.execute(job).await)
+                Outcome::Skipped
+            } else {
+                self.execute(job).await
+            };
+            let elapsed = started.elapsed();
+            self.settle_while_leased(&delivery, &outcome, &lease)
+                .await?;
+            Ok::<_, QueueError>((outcome, elapsed))
         }
-        .instrument(span.clone())
-        .await?;
-        let elapsed = started.elapsed();
-        self.settle(&delivery, &outcome).instrument(span).await?;
+        .instrument(span)
+        .await;
         self.in_flight().remove(&job.id);
+        let (outcome, elapsed) = processed?;
         if let Some(metrics) = &self.inner.metrics {
             metrics.observe(&job.kind, outcome.label(), elapsed);
         }
         Ok(outcome)
     }
 
-    /// Extends the lease every third of its length until the returned guard is dropped.
-    fn heartbeat(&self, delivery: Delivery) -> Heartbeat {
+    /// Extends the lease every third of its length until the returned guard is dropped,
+    /// moving `clock` on with every extension that is recorded.
+    fn heartbeat(&self, delivery: Delivery, clock: LeaseClock) -> Heartbeat {
         let queue = self.inner.queue.clone();
         let lease = self.inner.lease;
         Heartbeat(tokio::spawn(async move {
@@ -211,11 +222,39 @@ impl Worker {
             ticks.tick().await;
             loop {
                 ticks.tick().await;
-                if let Err(error) = queue.extend(&delivery, lease).await {
-                    tracing::warn!(%error, "could not extend a job's lease");
+                let asked = Instant::now();
+                match queue.extend(&delivery, lease).await {
+                    Ok(()) => clock.extended_at(asked),
+                    Err(error) => tracing::warn!(%error, "could not extend a job's lease"),
                 }
             }
         }))
+    }
+
+    /// Records `outcome`, and when the queue cannot take it (the database or SQS away for
+    /// a moment) tries again with backoff for as long as the lease still holds, while the
+    /// heartbeat goes on extending it. The effect of the job has happened; letting the
+    /// lease run out instead would deliver the job again and repeat the effect. Only a
+    /// lease that is about to end gives up, leaving the job to run again.
+    async fn settle_while_leased(
+        &self,
+        delivery: &Delivery,
+        outcome: &Outcome,
+        lease: &LeaseClock,
+    ) -> Result<(), QueueError> {
+        let mut pause = SETTLE_FIRST_PAUSE;
+        loop {
+            let error = match self.settle(delivery, outcome).await {
+                Ok(()) => return Ok(()),
+                Err(error) => error,
+            };
+            if lease.remaining() <= pause * 2 {
+                return Err(error);
+            }
+            tracing::warn!(%error, retry_in_ms = pause.as_millis() as u64, "could not record a job's outcome; trying again while its lease holds");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(SETTLE_MAX_PAUSE);
+        }
     }
 
     async fn settle(&self, delivery: &Delivery, outcome: &Outcome) -> Result<(), QueueError> {
@@ -292,6 +331,45 @@ impl Worker {
 
     fn may_retry(&self, job: &ClaimedJob) -> bool {
         self.inner.retry.may_retry(job.attempt) && job.attempt < job.max_attempts
+    }
+}
+
+/// The first wait before recording an outcome again; it doubles up to `SETTLE_MAX_PAUSE`.
+const SETTLE_FIRST_PAUSE: Duration = Duration::from_millis(100);
+const SETTLE_MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// Until when this worker holds a job's lease, as far as it knows: from the claim, moved
+/// on by every extension the queue recorded.
+#[derive(Debug, Clone)]
+pub(crate) struct LeaseClock {
+    held_until: Arc<Mutex<Instant>>,
+    lease: Duration,
+}
+
+impl LeaseClock {
+    /// A lease of `lease` taken just now (the claim happened a moment ago, so this errs
+    /// on the late side by that moment, well inside the margin `settle_while_leased` keeps).
+    pub(crate) fn starting_now(lease: Duration) -> Self {
+        Self {
+            held_until: Arc::new(Mutex::new(Instant::now() + lease)),
+            lease,
+        }
+    }
+
+    /// An extension asked for at `asked` was recorded.
+    fn extended_at(&self, asked: Instant) {
+        let mut held_until = self
+            .held_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *held_until = (*held_until).max(asked + self.lease);
+    }
+
+    fn remaining(&self) -> Duration {
+        self.held_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .saturating_duration_since(Instant::now())
     }
 }
 

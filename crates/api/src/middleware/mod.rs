@@ -1,8 +1,9 @@
 //! Middleware, outermost first: request context (id, span, log, metrics, Sentry, error
 //! shape) → security headers → CORS → body size guard → authentication → rate limit →
-//! routes.
+//! database watch → routes.
 
 pub mod body_limit;
+pub mod database_watch;
 pub mod rate_limit;
 pub mod request_context;
 pub mod security_headers;

@@ -5,6 +5,7 @@
 
 use crate::auth::storefront_lock::{require_unlocked, visible_storefront};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use trove_app::checkout::{self, CheckoutBody, PlacedOrder, Quote};
@@ -40,7 +41,7 @@ pub async fn quote_order(
 /// request cannot create a second order.
 #[utoipa::path(
     tag = "checkout",
-    params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request return the first one's response instead of a second order.")),
+    params(("slug" = String, Path), Idempotency),
     request_body = CheckoutBody,
     responses(
         (status = 201, description = "Created; the invoice email is on its way, or `card_payment` holds the client secret.", body = PlacedOrder),
@@ -58,11 +59,12 @@ pub async fn place_order(
     request: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    idempotency: Idempotency,
     body: web::Json<CheckoutBody>,
 ) -> Result<HttpResponse, ApiError> {
     let storefront = visible_storefront(&state, &slug).await?;
     require_unlocked(&request, &storefront)?;
-    let key = crate::idempotency::key_of(&request, format!("orders:{}", storefront.id), &body)?;
+    let key = idempotency.key(format!("orders:{}", storefront.id), &*body)?;
     let answer = checkout::place_order(&state.app, &storefront, &body, key).await?;
     Ok(crate::idempotency::respond(answer))
 }

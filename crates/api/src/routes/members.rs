@@ -3,11 +3,13 @@
 
 use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use crate::validation::Fields;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trove_app::idempotency;
 use trove_data_access::members::{self, MemberChangeError};
 use trove_domain::email::Email;
 use trove_domain::ids::UserId;
@@ -27,7 +29,7 @@ pub struct MemberView {
     pub joined_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitationBody {
     pub email: String,
@@ -106,19 +108,22 @@ pub async fn list_members(
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path)),
+    params(("vendor_id" = Uuid, Path), Idempotency),
     request_body = NewInvitationBody,
     responses(
         (status = 201, description = "Created.", body = InvitationView),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 403, description = "Not allowed for this caller or token type.", body = ErrorBody),
         (status = 404, description = "Not found, or not visible to this caller.", body = ErrorBody),
-        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
+        (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the key was used with another body.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors/{vendor_id}/invitations")]
 pub async fn invite_member(
     state: web::Data<AppState>,
     access: VendorAccess,
+    idempotency: Idempotency,
     body: web::Json<NewInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     access.require_owner()?;
@@ -130,16 +135,19 @@ pub async fn invite_member(
     let (Some(email), Some(role)) = (email, role) else {
         return Err(ApiError::internal("validated fields are missing"));
     };
-
-    let invitation =
-        trove_app::members::invite(&state.app, &access.vendor, email, role, access.staff.id())
-            .await?;
-    Ok(HttpResponse::Created().json(InvitationView {
-        id: invitation.id,
-        email: invitation.email,
-        role: invitation.role,
-        expires_at: invitation.expires_at.and_utc(),
-    }))
+    let key = idempotency.key(format!("invitations:{}", access.vendor.id), &*body)?;
+    let answer = idempotency::create_once(&state.app, key, async |uow| {
+        let invitation =
+            trove_app::members::invite(uow, &access.vendor, email, role, access.staff.id()).await?;
+        Ok(InvitationView {
+            id: invitation.id,
+            email: invitation.email,
+            role: invitation.role,
+            expires_at: invitation.expires_at.and_utc(),
+        })
+    })
+    .await?;
+    Ok(crate::idempotency::respond(answer))
 }
 
 /// Accepts an invitation as the signed-in user, whose email must be the invited one.

@@ -8,6 +8,7 @@ use crate::validation::Fields;
 use actix_web::{get, put, web};
 use serde::{Deserialize, Serialize};
 use trove_data_access::storefronts;
+use trove_domain::money::Money;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -108,9 +109,11 @@ pub async fn set_offering(
             "must not list a product twice",
         )
         .check(
-            items.iter().all(|(_, price)| price.is_none_or(|p| p >= 0)),
+            items
+                .iter()
+                .all(|(_, price)| price.is_none_or(Money::is_stated_amount)),
             "items.price_override_minor",
-            "must be 0 or more",
+            "must be 0 to 10000000000",
         )
         .finish()?;
     match storefronts::set_offering(&state.db, access.vendor_id(), storefront.id, &items).await {

@@ -3,11 +3,13 @@
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
 use crate::views::product::ProductView;
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
+use trove_app::idempotency;
 use trove_data_access::products::{self, NewVariant, ProductFields, ProductQuery, ProductSort};
 use trove_domain::ids::VendorId;
 use trove_domain::money::{Currency, Money};
@@ -20,7 +22,7 @@ const MAX_IMAGES: usize = 10;
 
 pub use trove_app::catalogue::{CustomisationOption, Price};
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantBody {
     /// Unique within the vendor, 1–64 characters.
@@ -32,7 +34,7 @@ pub struct VariantBody {
     pub weight_grams: Option<i32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
     pub title: String,
@@ -140,9 +142,9 @@ fn validated(body: ProductBody) -> Result<ProductFields, ApiError> {
                 "must be 1 to 64 characters and unique",
             )
             .check(
-                variant.price.minor >= 0,
+                Money::is_stated_amount(variant.price.minor),
                 &at("price.minor"),
-                "must be 0 or more",
+                "must be 0 to 10000000000",
             )
             .check(
                 currency.is_ok(),
@@ -263,27 +265,34 @@ pub async fn list_products(
 #[utoipa::path(
     tag = "products",
     security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path)),
+    params(("vendor_id" = Uuid, Path), Idempotency),
     request_body = ProductBody,
     responses(
         (status = 201, description = "Created.", body = ProductView),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 404, description = "Not found or not visible to this caller (the vendor, the product, or an image upload).", body = ErrorBody),
-        (status = 409, description = "A SKU is already the vendor's.", body = ErrorBody),
-        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
+        (status = 409, description = "A SKU is already the vendor's, or a request with this Idempotency-Key is still running.", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the key was used with another body.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors/{vendor_id}/products")]
 pub async fn create_product(
     state: web::Data<AppState>,
     access: VendorAccess,
+    idempotency: Idempotency,
     body: web::Json<ProductBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let key = idempotency.key(format!("products:{}", access.vendor_id()), &body)?;
     let images = body.image_upload_ids.clone();
     let fields = validated(body)?;
     require_images(&state, access.vendor_id(), &images).await?;
-    let product = products::create(&state.db, access.vendor_id(), fields).await?;
-    Ok(HttpResponse::Created().json(ProductView::from(product)))
+    let answer = idempotency::create_once(&state.app, key, async |uow| {
+        let product = products::create(&**uow, access.vendor_id(), fields).await?;
+        Ok(ProductView::from(product))
+    })
+    .await?;
+    Ok(crate::idempotency::respond(answer))
 }
 
 /// One product with its variants.

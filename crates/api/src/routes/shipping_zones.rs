@@ -77,7 +77,11 @@ fn validated(body: ZoneBody) -> Result<(String, ZoneRules, Money), ApiError> {
         "postcodes",
         "ranges need from ≤ to; codes and prefixes 1 to 12 characters",
     );
-    fields.check(body.rate.minor >= 0, "rate.minor", "must be 0 or more");
+    fields.check(
+        Money::is_stated_amount(body.rate.minor),
+        "rate.minor",
+        "must be 0 to 10000000000",
+    );
     let currency = Currency::parse(&body.rate.currency);
     fields.check(
         currency.is_ok(),

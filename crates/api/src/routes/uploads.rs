@@ -9,12 +9,14 @@
 use crate::attachments::{SignedRequestView, signed_view};
 use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody, FieldError};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use crate::validation::Fields;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trove_app::idempotency;
 use trove_data_access::entities::upload;
 use trove_data_access::uploads::{self, NewUpload};
 use trove_domain::ids::VendorId;
@@ -32,7 +34,7 @@ impl From<StorageError> for ApiError {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadBody {
     /// The vendor the file belongs to; the caller must be one of its members (or an admin).
@@ -132,12 +134,15 @@ fn refusal(error: UploadRefusal) -> ApiError {
 #[utoipa::path(
     tag = "uploads",
     security(("bearer" = [])),
+    params(Idempotency),
     request_body = UploadBody,
     responses(
         (status = 201, description = "Declared; PUT the file with `upload_request`, then confirm.", body = CreatedUpload),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 404, description = "No such vendor, or not visible to this caller.", body = ErrorBody),
+        (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
         (status = 413, description = "Larger than this purpose allows for this token type; `details.max_bytes`.", body = ErrorBody),
-        (status = 422, description = "Unknown purpose or a content type the purpose does not accept.", body = ErrorBody),
+        (status = 422, description = "Unknown purpose, a content type the purpose does not accept, or the key was used with another body.", body = ErrorBody),
         (status = 503, description = "File storage is unavailable.", body = ErrorBody),
     )
 )]
@@ -146,9 +151,11 @@ pub async fn create_upload(
     request: HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
+    idempotency: Idempotency,
     body: web::Json<UploadBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let idempotency_key = idempotency.key(format!("uploads:{}", body.vendor_id), &body)?;
     let purpose = body.purpose.parse::<UploadPurpose>();
     Fields::default()
         .check(
@@ -175,22 +182,24 @@ pub async fn create_upload(
         .files
         .presign_put(&key, &content_type, body.size_bytes, ttl)
         .await?;
-    let row = uploads::create(
-        &state.db,
-        NewUpload {
-            id,
-            vendor: access.vendor_id(),
-            purpose,
-            content_type,
-            size_bytes: body.size_bytes,
-            created_by: access.staff.id(),
-        },
-    )
+    let upload_request = signed_view(&request, &state, signed, ttl);
+    let declared = NewUpload {
+        id,
+        vendor: access.vendor_id(),
+        purpose,
+        content_type,
+        size_bytes: body.size_bytes,
+        created_by: access.staff.id(),
+    };
+    let answer = idempotency::create_once(&state.app, idempotency_key, async |uow| {
+        let row = uploads::create(&**uow, declared).await?;
+        Ok(CreatedUpload {
+            upload: row.into(),
+            upload_request,
+        })
+    })
     .await?;
-    Ok(HttpResponse::Created().json(CreatedUpload {
-        upload: row.into(),
-        upload_request: signed_view(&request, &state, signed, ttl),
-    }))
+    Ok(crate::idempotency::respond(answer))
 }
 
 /// Checks the stored file against its declaration; a match makes the upload `ready`.

@@ -2,16 +2,18 @@
 
 use crate::auth::guards::{StaffUser, VendorAccess};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use crate::validation::{Fields, is_name};
 use crate::views::vendor::VendorView;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
+use trove_app::idempotency;
 use trove_data_access::vendors::{self, VendorChanges};
 use trove_domain::email::Email;
 use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVendor {
     /// The brand's name, 1–200 characters.
@@ -62,17 +64,21 @@ fn is_slack_webhook(url: &str) -> bool {
 #[utoipa::path(
     tag = "vendors",
     security(("bearer" = [])),
+    params(Idempotency),
     request_body = NewVendor,
     responses(
         (status = 201, description = "Created.", body = VendorView),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 401, description = "No or an invalid token.", body = ErrorBody),
-        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
+        (status = 409, description = "A request with this Idempotency-Key is still running.", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the key was used with another body.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors")]
 pub async fn create_vendor(
     state: web::Data<AppState>,
     staff: StaffUser,
+    idempotency: Idempotency,
     body: web::Json<NewVendor>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -80,9 +86,14 @@ pub async fn create_vendor(
     fields.check(is_name(&body.name), "name", "must be 1 to 200 characters");
     let contact_email = parse_email(&mut fields, "contact_email", body.contact_email.as_deref());
     fields.finish()?;
-    let vendor =
-        vendors::create_with_owner(&state.db, body.name.trim(), contact_email, staff.id()).await?;
-    Ok(HttpResponse::Created().json(VendorView::from(vendor)))
+    let key = idempotency.key(format!("vendors:{}", staff.id()), &body)?;
+    let answer = idempotency::create_once(&state.app, key, async |uow| {
+        let vendor =
+            vendors::create_with_owner(&**uow, body.name.trim(), contact_email, staff.id()).await?;
+        Ok(VendorView::from(vendor))
+    })
+    .await?;
+    Ok(crate::idempotency::respond(answer))
 }
 
 /// One vendor the caller belongs to (404 for any other).

@@ -26,7 +26,7 @@ mod recipients;
 
 use crate::catalogue::Price;
 use crate::events::{DomainEvent, OrderPlaced};
-use crate::idempotency::{self, Claimed, IdempotencyKey, StoredAnswer};
+use crate::idempotency::{self, IdempotencyKey, StoredAnswer};
 use crate::shipping::AddressInput;
 use crate::{App, AppError, FieldError, UnitOfWork};
 use chrono::NaiveDate;
@@ -182,26 +182,16 @@ pub async fn place_order(
     body: &CheckoutBody,
     key: Option<IdempotencyKey>,
 ) -> Result<StoredAnswer, AppError> {
-    let claim = match key {
-        None => None,
-        Some(key) => match idempotency::claim(app, &key).await? {
-            Claimed::Fresh(id) => Some(id),
-            Claimed::Replay(answer) => return Ok(answer),
-        },
-    };
-    let placed = place(app, storefront, body, claim).await;
-    if let (Err(_), Some(id)) = (&placed, claim) {
-        idempotency::release(app, id).await;
-    }
-    placed
+    idempotency::once(app, key, async || place(app, storefront, body).await).await
 }
 
+/// Prices and writes the order in a unit of work left for the caller to commit with the
+/// answer.
 async fn place(
     app: &App,
     storefront: &storefront::Model,
     body: &CheckoutBody,
-    claim: Option<Uuid>,
-) -> Result<StoredAnswer, AppError> {
+) -> Result<(UnitOfWork, StoredAnswer), AppError> {
     let order_id = OrderId::new();
     let intent = match body.payment_method.as_str() {
         "card" => {
@@ -248,14 +238,5 @@ async fn place(
             client_secret: intent.client_secret,
         }),
     };
-    let answer = StoredAnswer {
-        status: 201,
-        body: serde_json::to_string(&placed).map_err(AppError::internal)?,
-        replayed: false,
-    };
-    if let Some(id) = claim {
-        idempotency::complete(&*uow, id, &answer).await?;
-    }
-    uow.commit(app).await?;
-    Ok(answer)
+    Ok((uow, StoredAnswer::created(&placed)?))
 }

@@ -81,10 +81,14 @@ pub(super) async fn price_order(
     let budget = match &body.budget {
         None => None,
         Some(price) => match Currency::parse(&price.currency) {
-            Ok(currency) if price.minor >= 1 && body.items.is_empty() => Some(Money {
-                minor: price.minor,
-                currency,
-            }),
+            Ok(currency)
+                if (1..=Money::MAX_MINOR).contains(&price.minor) && body.items.is_empty() =>
+            {
+                Some(Money {
+                    minor: price.minor,
+                    currency,
+                })
+            }
             Ok(_) if !body.items.is_empty() => {
                 field(
                     &mut errors,
@@ -94,7 +98,11 @@ pub(super) async fn price_order(
                 None
             }
             Ok(_) => {
-                field(&mut errors, "budget.minor".into(), "must be at least 1");
+                field(
+                    &mut errors,
+                    "budget.minor".into(),
+                    "must be 1 to 10000000000",
+                );
                 None
             }
             Err(_) => {

@@ -106,6 +106,10 @@ pub struct DatabaseSettings {
     pub connect_timeout_seconds: u64,
     /// How long a request waits for a pooled connection before it gets a 503.
     pub acquire_timeout_seconds: u64,
+    /// The longest one statement may run (MariaDB `max_statement_time`, MySQL
+    /// `max_execution_time`, PostgreSQL `statement_timeout`, and lock waits likewise), and
+    /// the longest the server may stay silent before requests waiting on it get a 503.
+    pub statement_timeout_seconds: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -116,6 +120,7 @@ impl Default for DatabaseSettings {
             min_connections: 0,
             connect_timeout_seconds: 5,
             acquire_timeout_seconds: 3,
+            statement_timeout_seconds: 5,
         }
     }
 }

@@ -5,8 +5,8 @@
 //! running jobs finish within the grace period, then abort the rest and release their jobs
 //! so another worker picks them up at once.
 
-use super::Worker;
 use super::lanes::{Admission, Lanes};
+use super::{LeaseClock, Worker};
 use crate::queue::Delivery;
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +79,8 @@ impl Worker {
         let worker = self.clone();
         match lanes.admit(&delivery.job.kind) {
             Admission::Run(slot) => {
-                running.spawn(async move { worker.run_in(slot, delivery).await });
+                let lease = LeaseClock::starting_now(self.inner.lease);
+                running.spawn(async move { worker.run_in(slot, delivery, lease).await });
             }
             Admission::Wait { lane, place } => {
                 let shutdown = shutdown.clone();
@@ -101,8 +102,9 @@ impl Worker {
         shutdown: CancellationToken,
     ) {
         tracing::debug!(job_id = %delivery.job.id, kind = %delivery.job.kind, "its lane is full; waiting for a slot");
+        let lease = LeaseClock::starting_now(self.inner.lease);
         let slot = {
-            let _heartbeat = self.heartbeat(delivery.clone());
+            let _heartbeat = self.heartbeat(delivery.clone(), lease.clone());
             tokio::select! {
                 slot = lane.acquire_owned() => slot.ok(),
                 () = shutdown.cancelled() => None,
@@ -110,15 +112,15 @@ impl Worker {
         };
         drop(place);
         match slot {
-            Some(slot) => self.run_in(slot, delivery).await,
+            Some(slot) => self.run_in(slot, delivery, lease).await,
             None => self.give_back(delivery).await,
         }
     }
 
-    async fn run_in(self, slot: OwnedSemaphorePermit, delivery: Delivery) {
+    async fn run_in(self, slot: OwnedSemaphorePermit, delivery: Delivery, lease: LeaseClock) {
         let _slot = slot;
-        if let Err(error) = self.process(delivery).await {
-            tracing::warn!(%error, "could not record a job's outcome; it will be delivered again");
+        if let Err(error) = self.process(delivery, lease).await {
+            tracing::warn!(%error, "could not record a job's outcome before its lease ran out; it will be delivered again");
         }
     }
 

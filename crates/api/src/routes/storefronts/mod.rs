@@ -10,12 +10,14 @@ pub use password::{PasswordBody, set_storefront_password};
 
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::Idempotency;
 use crate::state::AppState;
 use crate::validation::{Fields, paging};
 use crate::views::storefront::{Branding, Content, StorefrontView};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
+use trove_app::{AppError, idempotency};
 use trove_data_access::storefronts::{self, StorefrontFields};
 use trove_domain::storefront::{
     self as rules, DeliveryMethod, FeeTransferMode, StorefrontStatus, TransitionError,
@@ -23,7 +25,7 @@ use trove_domain::storefront::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorefrontBody {
     /// Unique across Trove: 3–63 lowercase letters, digits and inner hyphens.
@@ -203,27 +205,34 @@ pub async fn list_storefronts(
 #[utoipa::path(
     tag = "storefronts",
     security(("bearer" = [])),
-    params(("vendor_id" = Uuid, Path)),
+    params(("vendor_id" = Uuid, Path), Idempotency),
     request_body = StorefrontBody,
     responses(
         (status = 201, description = "Created, under review.", body = StorefrontView),
+        (status = 400, description = "Malformed Idempotency-Key.", body = ErrorBody),
         (status = 404, description = "Not found or not visible to this caller (the vendor, the storefront, or a branding upload).", body = ErrorBody),
-        (status = 409, description = "The slug or custom domain is taken.", body = ErrorBody),
-        (status = 422, description = "Invalid fields; see details.", body = ErrorBody),
+        (status = 409, description = "The slug or custom domain is taken, or a request with this Idempotency-Key is still running.", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the key was used with another body.", body = ErrorBody),
     )
 )]
 #[post("/api/v1/vendors/{vendor_id}/storefronts")]
 pub async fn create_storefront(
     state: web::Data<AppState>,
     access: VendorAccess,
+    idempotency: Idempotency,
     body: web::Json<StorefrontBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let key = idempotency.key(format!("storefronts:{}", access.vendor_id()), &body)?;
     let files = body.branding.attachments();
     let fields = validated(body)?;
     crate::attachments::require_attachable(&state, access.vendor_id(), &files).await?;
-    let row = storefronts::create(&state.db, access.vendor_id(), fields).await?;
-    Ok(HttpResponse::Created().json(StorefrontView::try_from(row)?))
+    let answer = idempotency::create_once(&state.app, key, async |uow| {
+        let row = storefronts::create(&**uow, access.vendor_id(), fields).await?;
+        StorefrontView::try_from(row).map_err(AppError::internal)
+    })
+    .await?;
+    Ok(crate::idempotency::respond(answer))
 }
 
 /// One storefront.

@@ -71,6 +71,11 @@ impl Settings {
             "database.acquire_timeout_seconds",
             "at least 1 second",
         );
+        require(
+            (1..=3600).contains(&self.database.statement_timeout_seconds),
+            "database.statement_timeout_seconds",
+            "1 to 3600 seconds",
+        );
 
         require(
             self.http.body_limit_bytes >= 1024,

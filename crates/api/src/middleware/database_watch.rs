@@ -1,0 +1,47 @@
+//! A request under `/api/` that is waiting when the database server stops answering gets
+//! a 503 `database_unavailable` (with `Retry-After`) as soon as the probe notices, within
+//! about `database.statement_timeout_seconds`, instead of hanging for as long as the
+//! partition lasts; while it stays silent, new ones get the 503 at once. Health and docs
+//! routes are left alone: health reports the outage itself. Whatever the abandoned
+//! request had begun is rolled back by the server when the connection drops, or committed
+//! if its commit had already arrived: a client retries with its `Idempotency-Key`.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::middleware::Next;
+use actix_web::web;
+
+pub async fn answer_when_lost(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let reachability = request
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.database_reachability.clone());
+    let Some(reachability) = reachability.filter(|_| request.path().starts_with("/api/v1/")) else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    let http_request = request.request().clone();
+    tokio::select! {
+        response = next.call(request) => Ok(response?.map_into_boxed_body()),
+        () = reachability.lost() => {
+            let mut response = ServiceResponse::new(http_request, actix_web::HttpResponse::from_error(lost()));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+            Ok(response)
+        }
+    }
+}
+
+fn lost() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "database_unavailable",
+        "The database is not answering; try again shortly.",
+    )
+}
