@@ -30,6 +30,9 @@ async fn a_5xx_is_reported_with_its_request_id() {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(sink.clone()))
+            // Envelopes carry the captured stack trace, whose generic frame names grow with
+            // every middleware layer: well over actix's 256 KiB default in a debug build.
+            .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
             .route("/api/{project}/envelope/", web::post().to(receive))
     })
     .listen(listener)

@@ -206,8 +206,8 @@ pub mod tcp_proxy {
                     let freezes = freezes.clone();
                     tasks.lock().await.spawn(async move {
                         if let Ok(outbound) = TcpStream::connect(target).await {
-                            let (from_client, to_server) = inbound.into_split();
-                            let (from_server, to_client) = outbound.into_split();
+                            let (from_client, to_client) = inbound.into_split();
+                            let (from_server, to_server) = outbound.into_split();
                             tokio::select! {
                                 () = pipe(from_client, to_server, freezes.subscribe()) => {}
                                 () = pipe(from_server, to_client, freezes.subscribe()) => {}
@@ -293,6 +293,52 @@ pub mod tcp_proxy {
 #[cfg(test)]
 mod tests {
     use super::server_root;
+    use super::tcp_proxy::TcpProxy;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server that greets first (as MySQL does), then echoes.
+    async fn greeting_echo_server() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    stream.write_all(b"hello").await.unwrap();
+                    let mut buffer = [0u8; 64];
+                    while let Ok(read) = stream.read(&mut buffer).await {
+                        if read == 0 || stream.write_all(&buffer[..read]).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        address
+    }
+
+    #[tokio::test]
+    async fn the_proxy_forwards_freezes_and_restores() {
+        let proxy = TcpProxy::start(greeting_echo_server().await).await;
+        let mut client = tokio::net::TcpStream::connect(("127.0.0.1", proxy.port))
+            .await
+            .unwrap();
+        let mut greeting = [0u8; 5];
+        client.read_exact(&mut greeting).await.unwrap();
+        assert_eq!(&greeting, b"hello");
+        client.write_all(b"ping").await.unwrap();
+        let mut echo = [0u8; 4];
+        client.read_exact(&mut echo).await.unwrap();
+        assert_eq!(&echo, b"ping");
+
+        proxy.freeze();
+        client.write_all(b"held").await.unwrap();
+        let held = tokio::time::timeout(Duration::from_millis(300), client.read(&mut echo)).await;
+        assert!(held.is_err(), "nothing passes while frozen");
+        proxy.restore();
+        client.read_exact(&mut echo).await.unwrap();
+        assert_eq!(&echo, b"held", "what was held arrives after the partition");
+    }
 
     #[test]
     fn server_root_strips_database_and_query() {

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
@@ -19,9 +19,20 @@ const MAILS: usize = 200;
 /// Mails the sink holds for 5 s at RCPT, so they are in flight when the cut comes.
 const SLOW: usize = 4;
 
-fn start_worker(database_url: &str, smtp: &str, dir: &Path) -> Child {
+/// The worker process, killed if the test ends early; its log is `worker.log` in its folder.
+struct WorkerProcess(Child);
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn start_worker(database_url: &str, smtp: &str, dir: &Path) -> WorkerProcess {
     let (host, port) = smtp.rsplit_once(':').unwrap();
-    Command::new(env!("CARGO_BIN_EXE_trove-worker"))
+    let log = std::fs::File::create(dir.join("worker.log")).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_trove-worker"))
         .current_dir(dir)
         .env_remove("TROVE_CONFIG_DIR")
         .env("TROVE__DATABASE__URL", database_url)
@@ -38,10 +49,11 @@ fn start_worker(database_url: &str, smtp: &str, dir: &Path) -> Child {
         .env("TROVE__WORKER__RETRY_MAX_SECONDS", "1")
         .env("TROVE__WORKER__MAX_ATTEMPTS", "10")
         .env("TROVE__LOG__LEVEL", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
         .spawn()
-        .unwrap()
+        .unwrap();
+    WorkerProcess(child)
 }
 
 /// How many mails the sink holds for `address`.
@@ -125,7 +137,12 @@ async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
             .is_ok_and(|stats| stats.running >= SLOW as u64)
     })
     .await;
-    assert!(slow_running, "the worker claims the slow mails");
+    let log = || std::fs::read_to_string(work_dir.join("worker.log")).unwrap_or_default();
+    assert!(
+        slow_running,
+        "the worker claims the slow mails; its log:\n{}",
+        log()
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     proxy.cut().await;
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -138,14 +155,18 @@ async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
     })
     .await;
     Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
+        .args(["-TERM", &worker.0.id().to_string()])
         .status()
         .unwrap();
-    worker.wait().unwrap();
+    worker.0.wait().unwrap();
     for n in 0..SLOW {
         std::fs::remove_file(sink_dir.join(format!("slow-{}", address(n)))).ok();
     }
-    assert!(drained, "every job is settled once the database is back");
+    assert!(
+        drained,
+        "every job is settled once the database is back; worker log:\n{}",
+        log()
+    );
     let counts: Vec<usize> = (0..MAILS)
         .map(|n| mails_to(&sink_dir, &address(n)))
         .collect();
