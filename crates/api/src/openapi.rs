@@ -3,6 +3,7 @@
 //! operation answers before its handler runs.
 
 mod contract;
+pub(crate) mod rules;
 
 use crate::routes;
 use actix_web::App;

@@ -274,6 +274,78 @@ mod tests {
         }
     }
 
+    fn property<'a>(document: &'a Value, schema: &str, field: &str) -> &'a Value {
+        let property = &document["components"]["schemas"][schema]["properties"][field];
+        assert!(property.is_object(), "{schema}.{field} is documented");
+        property
+    }
+
+    #[test]
+    fn request_bounds_match_the_rules_the_server_enforces() {
+        use trove_app::catalogue::is_name;
+        use trove_domain::money::Money;
+        let document = document();
+
+        let longest = 200;
+        assert!(is_name(&"n".repeat(longest)) && !is_name(&"n".repeat(longest + 1)));
+        assert!(!is_name("") && !is_name("   "));
+        for (schema, field) in [
+            ("NewVendor", "name"),
+            ("VendorPatch", "name"),
+            ("StorefrontBody", "name"),
+            ("ProductBody", "title"),
+            ("Customer", "name"),
+            ("RecipientBody", "name"),
+            ("MeChanges", "display_name"),
+        ] {
+            let name = property(&document, schema, field);
+            assert_eq!(
+                (&name["minLength"], &name["maxLength"], &name["pattern"]),
+                (&json!(1), &json!(longest), &json!(r"\S")),
+                "{schema}.{field}"
+            );
+        }
+
+        assert!(Money::is_stated_amount(0) && !Money::is_stated_amount(-1));
+        assert!(!Money::is_stated_amount(Money::MAX_MINOR + 1));
+        for (schema, field) in [
+            ("Price", "minor"),
+            ("Rate", "minor"),
+            ("OfferingItem", "price_override_minor"),
+        ] {
+            let amount = property(&document, schema, field);
+            assert_eq!(
+                (&amount["minimum"], &amount["maximum"]),
+                (&json!(0), &json!(Money::MAX_MINOR)),
+                "{schema}.{field}"
+            );
+        }
+        assert_eq!(
+            property(&document, "NewRefund", "amount_minor")["maximum"],
+            json!(Money::MAX_MINOR)
+        );
+    }
+
+    #[test]
+    fn enumerated_fields_list_exactly_what_the_server_parses() {
+        use trove_domain::storefront::DeliveryMethod;
+        let document = document();
+        let methods = DeliveryMethod::ALL.map(DeliveryMethod::as_str);
+        assert_eq!(
+            property(&document, "StorefrontBody", "delivery_methods")["items"]["enum"],
+            json!(methods)
+        );
+        assert_eq!(
+            property(&document, "RecipientBody", "delivery_method")["pattern"],
+            json!(format!("^({})$", methods.join("|")))
+        );
+        assert!(
+            methods
+                .iter()
+                .all(|method| method.parse::<DeliveryMethod>().is_ok())
+        );
+    }
+
     #[test]
     fn a_handler_s_own_description_is_kept() {
         let document = document();

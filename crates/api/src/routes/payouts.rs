@@ -17,6 +17,7 @@ pub struct PayoutQuery {
     /// 1–100, default 20.
     pub limit: Option<u64>,
     /// The last payout id of the previous page.
+    #[param(max_length = 255, pattern = "^po_")]
     pub starting_after: Option<String>,
 }
 
