@@ -20,18 +20,13 @@
 //! Paging parameters get the bounds `validation::paging` enforces: `page` 1 to
 //! `MAX_PAGE`, `per_page` and `limit` 1 to `MAX_PER_PAGE` (default 20).
 
+use crate::middleware::{database_watch, rate_limit};
 use crate::validation::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE};
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
-
-/// Paths the rate limiter lets through unchecked (`middleware::rate_limit`).
-const RATE_LIMIT_EXEMPT: [&str; 2] = ["/health", "/metrics"];
-
-/// Paths the database watch answers 503 for (`middleware::database_watch`).
-const DATABASE_WATCHED_PREFIX: &str = "/api/v1/";
 
 /// Adds the generic statuses and paging bounds to every operation.
 #[derive(Debug)]
@@ -120,12 +115,12 @@ fn add_generic_responses(path: &str, operation: &mut Operation) {
             "Input of the wrong shape or breaking a field rule; `details` lists each problem.",
         ),
         (
-            !RATE_LIMIT_EXEMPT.contains(&path),
+            !rate_limit::EXEMPT.contains(&path),
             "429",
             "Too many requests from this client; retry after `Retry-After` seconds.",
         ),
         (
-            path.starts_with(DATABASE_WATCHED_PREFIX),
+            path.starts_with(database_watch::WATCHED_PREFIX),
             "503",
             "A service this request needs (the database) is not answering; retry shortly.",
         ),
