@@ -1,5 +1,9 @@
 //! The OpenAPI 3.1 document: the base (title, tags) plus every route `routes::configure`
-//! registers, collected by `utoipa_actix_web`.
+//! registers, collected by `utoipa_actix_web`, completed by [`contract`] with what every
+//! operation answers before its handler runs.
+
+mod contract;
+pub(crate) mod rules;
 
 use crate::routes;
 use actix_web::App;
@@ -67,10 +71,19 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// The complete document, as served at `SPEC_PATH`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(base())
-        .configure(routes::configure)
-        .split_for_parts()
-        .1
+    complete(
+        App::new()
+            .into_utoipa_app()
+            .openapi(base())
+            .configure(routes::configure)
+            .split_for_parts()
+            .1,
+    )
+}
+
+/// `document`, the base plus the routes' own operations, completed with the statuses and
+/// bounds every operation shares (`contract`).
+pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    utoipa::Modify::modify(&contract::Contract, &mut document);
+    document
 }

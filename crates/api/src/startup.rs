@@ -120,7 +120,7 @@ impl Application {
                 .configure(routes::configure)
                 .openapi_service(|spec| {
                     SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))
-                        .url(SPEC_PATH, spec)
+                        .url(SPEC_PATH, openapi::complete(spec))
                         .config(Config::default().validator_url("none"))
                 })
                 .into_app()

@@ -42,6 +42,9 @@ where
 /// The largest page any list returns.
 pub const MAX_PER_PAGE: u64 = 100;
 
+/// The page size of a list that is not told one.
+pub const DEFAULT_PER_PAGE: u64 = 20;
+
 /// The highest page number a list accepts: a million pages of a hundred rows is beyond
 /// any vendor's data, and keeps the row offset far inside every driver's integer.
 pub const MAX_PAGE: u64 = 1_000_000;
@@ -54,7 +57,7 @@ pub fn paging(
     per_page: Option<u64>,
 ) -> Result<(u64, u64), ApiError> {
     let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(20);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     fields
         .check(
             (1..=MAX_PAGE).contains(&page),

@@ -7,9 +7,11 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Price {
-    /// Minor units (cents).
+    /// Minor units (cents), 0 to `Money::MAX_MINOR`.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub minor: i64,
     /// ISO 4217, e.g. `AUD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: String,
 }
 
@@ -17,7 +19,10 @@ pub struct Price {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomisationOption {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub label: String,
+    /// The longest answer accepted, 1–500 characters.
+    #[schema(minimum = 1, maximum = 500)]
     pub max_length: u32,
     #[serde(default)]
     pub required: bool,

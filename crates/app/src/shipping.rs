@@ -13,12 +13,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub line1: String,
     pub line2: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub city: String,
     pub state: Option<String>,
     pub postcode: Option<String>,
     /// ISO 3166-1 alpha-2.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: String,
 }
 

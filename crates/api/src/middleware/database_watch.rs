@@ -15,6 +15,9 @@ use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::web;
 
+/// Paths watched; the OpenAPI document lists 503 on every operation under it.
+pub(crate) const WATCHED_PREFIX: &str = "/api/v1/";
+
 pub async fn answer_when_lost(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -22,7 +25,8 @@ pub async fn answer_when_lost(
     let reachability = request
         .app_data::<web::Data<AppState>>()
         .and_then(|state| state.database_reachability.clone());
-    let Some(reachability) = reachability.filter(|_| request.path().starts_with("/api/v1/")) else {
+    let Some(reachability) = reachability.filter(|_| request.path().starts_with(WATCHED_PREFIX))
+    else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
     let http_request = request.request().clone();

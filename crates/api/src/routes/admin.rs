@@ -20,6 +20,7 @@ pub struct VendorQuery {
     /// Part of the vendor name, case-insensitive.
     pub q: Option<String>,
     /// `profile`, `stripe` or `live`.
+    #[param(schema_with = crate::openapi::rules::onboarding_status)]
     pub onboarding_status: Option<String>,
     /// 1-based page number.
     pub page: Option<u64>,
@@ -90,6 +91,7 @@ pub struct FlagOverview {
 #[serde(deny_unknown_fields)]
 pub struct RolloutChange {
     /// 0–100, or `null` to remove the rollout and fall back to the default.
+    #[schema(minimum = 0, maximum = 100)]
     pub percentage: Option<u8>,
 }
 

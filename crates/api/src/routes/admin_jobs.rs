@@ -65,6 +65,7 @@ pub struct DeadJobPage {
 #[serde(deny_unknown_fields)]
 pub struct Redrive {
     /// The job kind whose dead jobs go back on the queue.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub kind: String,
 }
 

@@ -33,6 +33,7 @@ pub struct MeView {
 #[serde(deny_unknown_fields)]
 pub struct MeChanges {
     /// 1–200 characters; `null` clears it.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: Option<String>,
 }
 

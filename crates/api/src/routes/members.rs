@@ -32,8 +32,10 @@ pub struct MemberView {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitationBody {
+    #[schema(format = Email)]
     pub email: String,
     /// `owner` or `staff`.
+    #[schema(schema_with = crate::openapi::rules::vendor_role)]
     pub role: String,
 }
 
@@ -57,6 +59,7 @@ pub struct AcceptInvitation {
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// `owner` or `staff`.
+    #[schema(schema_with = crate::openapi::rules::vendor_role)]
     pub role: String,
 }
 

@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub struct OfferingItem {
     pub product_id: Uuid,
     /// Minor units; the variants' own prices when absent.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_override_minor: Option<i64>,
 }
 

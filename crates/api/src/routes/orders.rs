@@ -30,6 +30,7 @@ pub struct OrderPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderListQuery {
+    #[param(schema_with = crate::openapi::rules::order_status)]
     pub status: Option<String>,
     /// Part of the customer's email or name.
     pub q: Option<String>,
@@ -43,7 +44,9 @@ pub struct OrderListQuery {
 pub struct OrderStatusChange {
     /// `paid` (bank transfer received), `cancelled` (unpaid only), `processing`,
     /// `fulfilled`, `completed` or `refunded`.
+    #[schema(schema_with = crate::openapi::rules::order_status)]
     pub status: String,
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -51,6 +54,7 @@ pub struct OrderStatusChange {
 #[serde(deny_unknown_fields)]
 pub struct TrackingBody {
     /// Carrier and tracking number or URL; moves a pushed recipient to `shipped`.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub tracking: String,
 }
 

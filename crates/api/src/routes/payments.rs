@@ -98,6 +98,7 @@ pub struct CreatedPaymentAccount {
 #[serde(deny_unknown_fields)]
 pub struct NewPaymentAccount {
     /// ISO 3166-1 alpha-2 country of the business; Stripe's platform country when absent.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: Option<String>,
 }
 

@@ -5,7 +5,7 @@
 use crate::auth::guards::VendorAccess;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use crate::validation::Fields;
+use crate::validation::{DEFAULT_PER_PAGE, Fields, MAX_PER_PAGE};
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ pub struct PayoutQuery {
     /// 1–100, default 20.
     pub limit: Option<u64>,
     /// The last payout id of the previous page.
+    #[param(max_length = 255, pattern = "^po_")]
     pub starting_after: Option<String>,
 }
 
@@ -67,9 +68,13 @@ pub async fn list_payouts(
     query: web::Query<PayoutQuery>,
 ) -> Result<web::Json<PayoutsView>, ApiError> {
     access.require_owner()?;
-    let limit = query.limit.unwrap_or(20);
+    let limit = query.limit.unwrap_or(DEFAULT_PER_PAGE);
     Fields::default()
-        .check((1..=100).contains(&limit), "limit", "must be 1 to 100")
+        .check(
+            (1..=MAX_PER_PAGE).contains(&limit),
+            "limit",
+            "must be 1 to 100",
+        )
         .check(
             query
                 .starting_after

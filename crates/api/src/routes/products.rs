@@ -26,20 +26,26 @@ pub use trove_app::catalogue::{CustomisationOption, Price};
 #[serde(deny_unknown_fields)]
 pub struct VariantBody {
     /// Unique within the vendor, 1–64 characters.
+    #[schema(min_length = 1, max_length = 64)]
     pub sku: String,
     pub title: Option<String>,
     pub price: Price,
     /// Absent when stock is not tracked.
+    #[schema(minimum = 0)]
     pub stock: Option<i32>,
+    #[schema(minimum = 0)]
     pub weight_grams: Option<i32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// `draft` (default), `active` or `archived`.
+    #[schema(schema_with = crate::openapi::rules::optional_product_status)]
     pub status: Option<String>,
     /// Free-form name → value pairs, e.g. `{"colour": "red"}`.
     #[serde(default)]
@@ -48,8 +54,10 @@ pub struct ProductBody {
     pub customisation_options: Vec<CustomisationOption>,
     /// Up to 10 confirmed `product_image` uploads of this vendor, in display order.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub image_upload_ids: Vec<Uuid>,
     /// At least one.
+    #[schema(min_items = 1)]
     pub variants: Vec<VariantBody>,
 }
 
@@ -65,10 +73,12 @@ pub struct ProductPage {
 #[into_params(parameter_in = Query)]
 pub struct ProductListQuery {
     /// `draft`, `active` or `archived`.
+    #[param(schema_with = crate::openapi::rules::product_status)]
     pub status: Option<String>,
     /// Part of the title or of a variant's SKU, case-insensitive.
     pub q: Option<String>,
     /// `created_at` (default, newest first: `-created_at`), `title`, `-title`.
+    #[param(pattern = "^-?(created_at|title)$")]
     pub sort: Option<String>,
     pub page: Option<u64>,
     /// 1–100 (default 20).
@@ -78,7 +88,9 @@ pub struct ProductListQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkStatus {
+    #[schema(min_items = 1, max_items = 500)]
     pub product_ids: Vec<Uuid>,
+    #[schema(schema_with = crate::openapi::rules::product_status)]
     pub status: String,
 }
 

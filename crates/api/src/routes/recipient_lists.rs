@@ -27,6 +27,7 @@ pub struct RecipientListBody {
     /// A confirmed `recipient_csv` upload of this vendor.
     pub upload_id: Uuid,
     /// The address format of the file: `AU`, `NZ`, `US`, `SG` or `GB`.
+    #[schema(schema_with = crate::openapi::rules::template_country)]
     pub template: String,
 }
 

@@ -18,23 +18,29 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneBody {
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// ISO 3166-1 alpha-2 codes, e.g. `["AU"]`.
+    #[schema(schema_with = crate::openapi::rules::country_codes)]
     pub countries: Vec<String>,
     /// State codes; empty or absent means every state.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::rules::state_codes)]
     pub states: Vec<String>,
     /// `{"type":"range","from":2000,"to":2234}`, `{"type":"exact","code":"6011"}` or
     /// `{"type":"prefix","prefix":"SW1"}`; empty or absent means every postcode.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = crate::openapi::rules::postcode_rules)]
     pub postcodes: Vec<PostcodeRule>,
     pub rate: Rate,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ZoneAddress)]
 pub struct AddressBody {
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: String,
     pub state: Option<String>,
     pub postcode: Option<String>,

@@ -41,6 +41,7 @@ pub struct UploadBody {
     pub vendor_id: Uuid,
     /// `product_image`, `storefront_logo`, `storefront_banner`, `storefront_favicon` or
     /// `recipient_csv`.
+    #[schema(schema_with = crate::openapi::rules::upload_purpose)]
     pub purpose: String,
     /// e.g. `image/png`; each purpose has its own allow-list.
     pub content_type: String,

@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct NewVendor {
     /// The brand's name, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email)]
     pub contact_email: Option<String>,
 }
 
@@ -25,12 +27,14 @@ pub struct NewVendor {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VendorPatch {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::validation::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::validation::present")]
-    #[schema(value_type = Option<String>)]
+    /// A Slack incoming webhook, `https://hooks.slack.com/…`, at most 500 characters.
+    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https://hooks\\.slack\\.com/")]
     pub slack_webhook_url: Option<Option<String>>,
 }
 

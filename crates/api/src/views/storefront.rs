@@ -14,8 +14,11 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct Branding {
     /// `#RRGGBB`.
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     pub primary_colour: Option<String>,
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     pub secondary_colour: Option<String>,
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     pub accent_colour: Option<String>,
     /// A confirmed `storefront_logo` upload.
     pub logo_upload_id: Option<Uuid>,
@@ -54,8 +57,11 @@ impl Branding {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
+    #[schema(max_length = 200)]
     pub banner_text: Option<String>,
+    #[schema(max_length = 200)]
     pub heading: Option<String>,
+    #[schema(max_length = 2000)]
     pub short_description: Option<String>,
 }
 

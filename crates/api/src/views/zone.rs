@@ -8,9 +8,11 @@ use uuid::Uuid;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Rate {
-    /// Minor units (cents).
+    /// Minor units (cents), 0 to `Money::MAX_MINOR`.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub minor: i64,
     /// ISO 4217, e.g. `AUD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: String,
 }
 

@@ -50,7 +50,9 @@ const MAX_ITEMS: usize = 50;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email)]
     pub email: String,
 }
 
@@ -59,6 +61,7 @@ pub struct Customer {
 pub struct ItemBody {
     pub variant_id: Uuid,
     /// Per recipient, 1–100.
+    #[schema(minimum = 1, maximum = 100)]
     pub quantity: u32,
     /// Option label → value, e.g. `{"Engraving": "Happy birthday"}`.
     #[serde(default)]
@@ -68,13 +71,16 @@ pub struct ItemBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecipientBody {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email)]
     pub email: String,
     /// Required for `deliver_direct`; optional for link gifts (the recipient confirms it).
     pub address: Option<AddressInput>,
     /// `deliver_direct`, `email_link` or `create_link`, among those the storefront enables.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(deliver_direct|email_link|create_link)$")]
     pub delivery_method: DeliveryMethod,
+    #[schema(max_length = 500)]
     pub delivery_note: Option<String>,
     /// When the gift is sent (link gifts); today when absent; never in the past.
     pub send_on: Option<NaiveDate>,
@@ -86,14 +92,18 @@ pub struct CheckoutBody {
     pub customer: Customer,
     /// `bank_transfer` or `card` (when the vendor's Stripe account accepts payments).
     #[serde(default = "bank_transfer")]
+    #[schema(pattern = "^(bank_transfer|card)$")]
     pub payment_method: String,
     /// The items every recipient receives (or give a `budget` instead).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub items: Vec<ItemBody>,
     /// Instead of items: each recipient chooses their gift from the storefront up to this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<Price>,
+    /// At most 1000; larger lists go through `recipient_list_id`.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub recipients: Vec<RecipientBody>,
     /// A finished recipient list of this storefront (a bulk CSV); its good rows are added
     /// after `recipients`.

@@ -24,8 +24,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct NewRefund {
     /// What to refund; everything not yet refunded when absent.
+    #[schema(minimum = 1, maximum = 10_000_000_000_i64)]
     pub amount_minor: Option<i64>,
     /// Shown in the order's history, up to 500 characters.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 

@@ -61,6 +61,7 @@ pub struct CartBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = GiftAddress)]
 pub struct AddressBody {
     pub address: AddressInput,
 }

@@ -77,6 +77,7 @@ pub struct BudgetOption {
 pub struct ChosenItem {
     pub variant_id: Uuid,
     /// 1–20.
+    #[schema(minimum = 1, maximum = 20)]
     pub quantity: u32,
 }
 

@@ -17,8 +17,10 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct DuplicateBody {
     /// The copy's slug (unique across Trove).
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
     pub slug: String,
     /// The copy's name; the original's with " (copy)" when absent.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
 }
 

@@ -29,14 +29,21 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct StorefrontBody {
     /// Unique across Trove: 3–63 lowercase letters, digits and inner hyphens.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
     pub slug: String,
+    /// A domain name such as `gifts.example.com`.
+    #[schema(
+        max_length = 253,
+        pattern = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+    )]
     pub custom_domain: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// At least one of `deliver_direct`, `email_link`, `create_link`.
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = crate::openapi::rules::delivery_methods)]
     pub delivery_methods: Vec<DeliveryMethod>,
     /// `none`, `half` or `full`: how much of the platform fee the shopper pays.
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::openapi::rules::fee_transfer_mode)]
     pub fee_transfer_mode: FeeTransferMode,
     #[serde(default = "yes")]
     pub gift_notes: bool,
@@ -71,6 +78,7 @@ pub struct PageQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
+    #[schema(schema_with = crate::openapi::rules::storefront_status)]
     pub status: String,
 }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     /// 8–128 characters; `null` opens the storefront to everyone.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
 }
 
