@@ -7,11 +7,14 @@
 //! if its commit had already arrived: a client retries with its `Idempotency-Key`.
 
 use crate::error::ApiError;
+use crate::request_id::RequestId;
 use crate::state::AppState;
+use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::web;
 
@@ -29,17 +32,28 @@ pub async fn answer_when_lost(
     else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
-    let http_request = request.request().clone();
     tokio::select! {
         response = next.call(request) => Ok(response?.map_into_boxed_body()),
-        () = reachability.lost() => {
-            let mut response = ServiceResponse::new(http_request, actix_web::HttpResponse::from_error(lost()));
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
-            Ok(response)
-        }
+        () = reachability.lost() => Err(lost_response()),
     }
+}
+
+/// The 503 as a finished response: the request itself went down with the abandoned
+/// handler (it cannot be held here, the router needs it alone), so the answer travels as
+/// an error that carries its own response, shaped here inside the request's id scope.
+fn lost_response() -> actix_web::Error {
+    let mut response = lost().error_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    if let Some(id) = RequestId::current()
+        && let Ok(value) = HeaderValue::from_str(id.as_str())
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(crate::request_id::HEADER), value);
+    }
+    InternalError::from_response(lost(), response).into()
 }
 
 fn lost() -> ApiError {

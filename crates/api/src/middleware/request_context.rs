@@ -69,8 +69,9 @@ pub async fn wrap(
         .instrument(span.clone())
         .bind_hub(hub.clone())
         .await;
-    // Inner services answer errors as responses; an `Err` here can only come from the
-    // framework itself, which renders it after this middleware returns.
+    // Inner services answer errors as responses; an `Err` here comes from the framework
+    // itself or from the database watch (a 503 carrying its finished response), and is
+    // rendered after this middleware returns.
     let response = match outcome {
         Ok(response) => response.map_into_boxed_body(),
         Err(error) => {
