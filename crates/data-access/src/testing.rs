@@ -170,6 +170,37 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The SMTP sink `.ci/run` starts (`.ci/smtp_sink.py`), as tests that check delivered
+/// mail see it: it writes each message it accepts to `<recipient>-<random>.eml`.
+pub mod smtp_sink {
+    use std::path::{Path, PathBuf};
+
+    /// The sink's `host:port` and folder from `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`; `None`
+    /// when either is unset (the test skips).
+    pub fn from_env() -> Option<(String, PathBuf)> {
+        let address = std::env::var("TEST_SMTP_ADDR")
+            .ok()
+            .filter(|a| !a.is_empty())?;
+        let dir = std::env::var("TEST_SMTP_DIR")
+            .ok()
+            .filter(|d| !d.is_empty())?;
+        Some((address, PathBuf::from(dir)))
+    }
+
+    /// The messages the sink holds for `address`, as written.
+    pub fn mails_to(dir: &Path, address: &str) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("the SMTP sink's folder")
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.starts_with(address) && name.ends_with(".eml")
+            })
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .collect()
+    }
+}
+
 /// A TCP forwarder in front of a server (database, queue), to cut, freeze and restore the
 /// connection the way an outage or a network partition does.
 pub mod tcp_proxy {

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use trove_api::auth::TokenType;
 use trove_api::auth::signing::{DEV_ISSUER, SigningKeys, TokenDraft, generate_key};
 use trove_data_access::entities::vendor_invitation;
-use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
+use trove_data_access::testing::{TestDatabase, smtp_sink};
 use trove_data_access::{jobs, users, vendors};
 
 const INVITATIONS: usize = 120;
@@ -91,15 +91,9 @@ fn free_port() -> u16 {
 
 /// The Message-IDs of the mails the sink holds for `address`.
 fn message_ids(dir: &Path, address: &str) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.starts_with(address) && name.ends_with(".eml")
-        })
-        .map(|entry| {
-            let mail = std::fs::read_to_string(entry.path()).unwrap();
+    smtp_sink::mails_to(dir, address)
+        .iter()
+        .map(|mail| {
             mail.lines()
                 .find(|line| line.to_ascii_lowercase().starts_with("message-id:"))
                 .map(|line| line[11..].trim().to_owned())
@@ -163,15 +157,7 @@ async fn serves_again(client: &reqwest::Client, base: &str, token: &str, limit: 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nothing_acknowledged_is_lost_and_every_effect_happens_once_through_outages() {
-    let (Some(smtp), Some(sink_dir)) = (
-        std::env::var("TEST_SMTP_ADDR")
-            .ok()
-            .filter(|a| !a.is_empty()),
-        std::env::var("TEST_SMTP_DIR")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from),
-    ) else {
+    let Some((smtp, sink_dir)) = smtp_sink::from_env() else {
         eprintln!("TEST_SMTP_ADDR/TEST_SMTP_DIR not set; skipping the chaos test");
         return;
     };

@@ -5,11 +5,11 @@
 //! `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
-use trove_data_access::testing::TestDatabase;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
+use trove_data_access::testing::{TestDatabase, smtp_sink};
 use trove_data_access::{jobs, users, vendors};
 use trove_domain::email_template::{EmailTemplate, VendorInvitation};
 use trove_domain::ids::JobId;
@@ -56,18 +56,6 @@ fn start_worker(database_url: &str, smtp: &str, dir: &Path) -> WorkerProcess {
     WorkerProcess(child)
 }
 
-/// How many mails the sink holds for `address`.
-fn mails_to(dir: &Path, address: &str) -> usize {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.starts_with(address) && name.ends_with(".eml")
-        })
-        .count()
-}
-
 async fn wait_until(limit: Duration, mut condition: impl AsyncFnMut() -> bool) -> bool {
     let started = Instant::now();
     while started.elapsed() < limit {
@@ -81,15 +69,7 @@ async fn wait_until(limit: Duration, mut condition: impl AsyncFnMut() -> bool) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
-    let (Some(smtp), Some(sink_dir)) = (
-        std::env::var("TEST_SMTP_ADDR")
-            .ok()
-            .filter(|a| !a.is_empty()),
-        std::env::var("TEST_SMTP_DIR")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from),
-    ) else {
+    let Some((smtp, sink_dir)) = smtp_sink::from_env() else {
         eprintln!("TEST_SMTP_ADDR/TEST_SMTP_DIR not set; skipping the database cut test");
         return;
     };
@@ -168,7 +148,7 @@ async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
         log()
     );
     let counts: Vec<usize> = (0..MAILS)
-        .map(|n| mails_to(&sink_dir, &address(n)))
+        .map(|n| smtp_sink::mails_to(&sink_dir, &address(n)).len())
         .collect();
     let twice: Vec<String> = (0..MAILS).filter(|&n| counts[n] > 1).map(address).collect();
     let missing: Vec<String> = (0..MAILS)

@@ -3,10 +3,10 @@
 //! SMTP sink `.ci/run` starts (skipped without `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use trove_data_access::testing::TestDatabase;
+use trove_data_access::testing::{TestDatabase, smtp_sink};
 use trove_data_access::{jobs, users, vendors};
 use trove_domain::email_template::{EmailTemplate, VendorInvitation};
 use trove_domain::ids::JobId;
@@ -45,28 +45,9 @@ where
     false
 }
 
-fn mails_to(dir: &Path, address: &str) -> usize {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.starts_with(address) && name.ends_with(".eml")
-        })
-        .count()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
-    let (Some(address), Some(sink_dir)) = (
-        std::env::var("TEST_SMTP_ADDR")
-            .ok()
-            .filter(|a| !a.is_empty()),
-        std::env::var("TEST_SMTP_DIR")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from),
-    ) else {
+    let Some((address, sink_dir)) = smtp_sink::from_env() else {
         eprintln!("TEST_SMTP_ADDR/TEST_SMTP_DIR not set; skipping the SIGKILL test");
         return;
     };
@@ -116,7 +97,7 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     first.wait().unwrap();
     std::fs::remove_file(&slow).unwrap();
     assert_eq!(
-        mails_to(&sink_dir, &to),
+        smtp_sink::mails_to(&sink_dir, &to).len(),
         0,
         "killed before the server accepted the mail"
     );
@@ -137,7 +118,7 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     );
     assert!(jobs::was_processed(&database.db, id).await.unwrap());
     assert_eq!(
-        mails_to(&sink_dir, &to),
+        smtp_sink::mails_to(&sink_dir, &to).len(),
         1,
         "the email goes out exactly once"
     );
