@@ -5,9 +5,11 @@
 //! `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use trove_data_access::testing::tcp_proxy::TcpProxy;
 use trove_data_access::testing::{TestDatabase, smtp_sink};
 use trove_data_access::{jobs, users, vendors};
@@ -56,17 +58,6 @@ fn start_worker(database_url: &str, smtp: &str, dir: &Path) -> WorkerProcess {
     WorkerProcess(child)
 }
 
-async fn wait_until(limit: Duration, mut condition: impl AsyncFnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if condition().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
     let Some((smtp, sink_dir)) = smtp_sink::from_env() else {
@@ -111,7 +102,7 @@ async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
     std::fs::create_dir_all(&work_dir).unwrap();
 
     let mut worker = start_worker(&proxied_url, &smtp, &work_dir);
-    let slow_running = wait_until(Duration::from_secs(20), async || {
+    let slow_running = support::eventually(Duration::from_secs(20), async || {
         jobs::stats(&database.db)
             .await
             .is_ok_and(|stats| stats.running >= SLOW as u64)
@@ -128,7 +119,7 @@ async fn a_database_cut_mid_delivery_sends_every_mail_exactly_once() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     proxy.restore();
 
-    let drained = wait_until(Duration::from_secs(90), async || {
+    let drained = support::eventually(Duration::from_secs(90), async || {
         jobs::stats(&database.db)
             .await
             .is_ok_and(|stats| stats.pending == 0 && stats.running == 0 && stats.dead == 0)

@@ -3,9 +3,11 @@
 //! SMTP sink `.ci/run` starts (skipped without `TEST_SMTP_ADDR`/`TEST_SMTP_DIR`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use trove_data_access::testing::{TestDatabase, smtp_sink};
 use trove_data_access::{jobs, users, vendors};
 use trove_domain::email_template::{EmailTemplate, VendorInvitation};
@@ -28,21 +30,6 @@ fn start_worker(database_url: &str, smtp: &(String, String), dir: &Path) -> Chil
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-async fn wait_until<F, Fut>(limit: Duration, mut condition: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if condition().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +68,7 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     std::fs::create_dir_all(&work_dir).unwrap();
 
     let mut first = start_worker(&database.url, &smtp, &work_dir);
-    let claimed = wait_until(Duration::from_secs(10), || async {
+    let claimed = support::eventually(Duration::from_secs(10), || async {
         jobs::find(&database.db, id)
             .await
             .unwrap()
@@ -103,7 +90,7 @@ async fn a_job_interrupted_by_sigkill_runs_again_and_mails_once() {
     );
 
     let mut second = start_worker(&database.url, &smtp, &work_dir);
-    let finished = wait_until(Duration::from_secs(30), || async {
+    let finished = support::eventually(Duration::from_secs(30), || async {
         jobs::find(&database.db, id).await.unwrap().is_none()
     })
     .await;
@@ -163,7 +150,7 @@ async fn the_standalone_worker_serves_health_and_job_metrics() {
         .unwrap();
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let counted = wait_until(Duration::from_secs(15), || {
+    let counted = support::eventually(Duration::from_secs(15), || {
         let client = client.clone();
         let url = format!("{base}/metrics");
         async move {
