@@ -45,11 +45,6 @@ pub enum Claimed {
 #[must_use = "a claimed key is committed with the answer or released"]
 pub struct KeyClaim(Option<uuid::Uuid>);
 
-/// How long a claim stays in progress without an answer before a retry may run again: far
-/// longer than any request takes, short enough that a request whose outcome was lost (the
-/// database gone at commit) does not block its client's retry for long.
-const IN_PROGRESS_LEASE: chrono::Duration = chrono::Duration::minutes(2);
-
 impl StoredAnswer {
     /// A `201 Created` answer with `created` as its body.
     pub fn created(created: &impl serde::Serialize) -> Result<Self, AppError> {
@@ -111,7 +106,8 @@ pub async fn claim(app: &App, key: Option<&IdempotencyKey>) -> Result<Claimed, A
         return Ok(Claimed::Fresh(KeyClaim(None)));
     };
     let hash = hash_of(&key.body)?;
-    match idempotency::claim(&app.db, &key.scope, &key.key, &hash, IN_PROGRESS_LEASE).await? {
+    let lease = chrono::Duration::seconds(i64::from(app.orders.idempotency_in_progress_seconds));
+    match idempotency::claim(&app.db, &key.scope, &key.key, &hash, lease).await? {
         Claim::Fresh(id) => Ok(Claimed::Fresh(KeyClaim(Some(id)))),
         Claim::Replay { status, body } => Ok(Claimed::Replay(StoredAnswer {
             status,

@@ -200,6 +200,8 @@ async fn nothing_acknowledged_is_lost_and_every_effect_happens_once_through_outa
         ("TROVE__AUTH__DEV_ISSUER", "true"),
         ("TROVE__AUTH__SIGNING_KEY", signing_key.as_str()),
         ("TROVE__RATE_LIMIT__ENABLED", "false"),
+        // A request killed with the process holds its key this long; clients retry 60 s.
+        ("TROVE__ORDERS__IDEMPOTENCY_IN_PROGRESS_SECONDS", "10"),
         ("TROVE__MAIL__TRANSPORT", "smtp"),
         ("TROVE__MAIL__SMTP_HOST", "127.0.0.1"),
         ("TROVE__MAIL__SMTP_PORT", &smtp_proxy.port.to_string()),

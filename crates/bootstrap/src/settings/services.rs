@@ -191,6 +191,10 @@ pub struct OrderSettings {
     pub redemption_days: u32,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_hours: u32,
+    /// How long a key whose request has not answered stays claimed: a retry in that time
+    /// is 409; after it, the retry finds the stored answer or runs afresh (the first
+    /// request's outcome was lost, e.g. the process killed or the database gone at commit).
+    pub idempotency_in_progress_seconds: u32,
     /// The Customer Frontend's gift page; a gift link is `{redeem_url}/{code}`.
     pub redeem_url: String,
 }
@@ -201,6 +205,7 @@ impl Default for OrderSettings {
             platform_fee_basis_points: 500,
             redemption_days: 30,
             idempotency_hours: 24,
+            idempotency_in_progress_seconds: 120,
             redeem_url: "http://localhost:5174/gift".into(),
         }
     }

@@ -239,6 +239,11 @@ impl Settings {
             "1 hour to 30 days",
         );
         require(
+            (5..=3600).contains(&self.orders.idempotency_in_progress_seconds),
+            "orders.idempotency_in_progress_seconds",
+            "5 seconds to 1 hour",
+        );
+        require(
             self.aws.access_key_id.is_some() == self.aws.secret_access_key.is_some(),
             "aws.secret_access_key",
             "set together with aws.access_key_id, or neither",
