@@ -42,3 +42,15 @@ bench-storefront:
     TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-api --bench public_storefront
 
 bench: bench-jobs bench-storefront
+
+# Targets (fuzz/): recipient_csv, stripe_signature, bearer_token, storefront_session,
+# query_paging. New inputs go to fuzz/corpus/<target>, crashes to fuzz/artifacts/<target>.
+# Fuzz one target (or each in turn) for `seconds` each; not run in CI.
+fuzz target="" seconds="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    targets="{{target}}"
+    for t in ${targets:-$(cargo fuzz list)}; do
+        mkdir -p "fuzz/corpus/$t"
+        RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- -max_total_time={{seconds}}
+    done

@@ -40,7 +40,8 @@ pub async fn authenticate(
 }
 
 /// `None` without an Authorization header; an error when it is not `Bearer <token>`.
-fn bearer_token(headers: &HeaderMap) -> Option<Result<String, AuthError>> {
+/// Public for the fuzz targets in `fuzz/`.
+pub fn bearer_token(headers: &HeaderMap) -> Option<Result<String, AuthError>> {
     let value = headers.get(AUTHORIZATION)?;
     let parsed = value
         .to_str()

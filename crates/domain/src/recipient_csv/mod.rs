@@ -213,6 +213,14 @@ fn is_date(value: &str) -> bool {
     let [year, month, day] = parts.as_slice() else {
         return false;
     };
+    // Digits of exactly these widths: `u32` parsing alone takes `+2`, `002` or `2`, and the
+    // worker's `%Y-%m-%d` reading then drops some of those dates without a word.
+    let digits = |part: &str, width: usize| {
+        part.len() == width && part.bytes().all(|byte| byte.is_ascii_digit())
+    };
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return false;
+    }
     let (Ok(year), Ok(month), Ok(day)) = (
         year.parse::<u32>(),
         month.parse::<u32>(),
@@ -329,5 +337,36 @@ mod tests {
                 .contains("email")
         );
         assert!(is_date("2028-02-29") && !is_date("2027-02-29") && !is_date("2026-13-01"));
+    }
+
+    #[test]
+    fn send_on_is_taken_only_as_yyyy_mm_dd() {
+        // Found by the `recipient_csv` fuzz target: these passed, and the worker stored
+        // the row without its send date when chrono could not read them.
+        for loose in [
+            "2028-2-2",
+            "2028-02-2",
+            "2028-02-002",
+            "2028-002-02",
+            "02028-02-02",
+            "+2028-02-02",
+            "2028-+2-02",
+        ] {
+            assert!(!is_date(loose), "{loose}");
+        }
+        let header = Header::read(
+            Template::Us,
+            &strings(&["name", "email", "delivery_method", "send_on"]),
+        )
+        .unwrap();
+        let error = header
+            .row(&strings(&[
+                "Ann",
+                "ann@example.com",
+                "email_link",
+                "2028-02-002",
+            ]))
+            .unwrap_err();
+        assert!(error.contains("YYYY-MM-DD"), "{error}");
     }
 }
