@@ -1,9 +1,10 @@
-//! What Trove's fuzz targets share: running a future that never waits, and the fixed
-//! Ed25519 key the token targets sign and verify with.
+//! What Trove's fuzz targets share: running a future that never waits, the fixed Ed25519
+//! key the token targets sign and verify with, and the claims they read back.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Deserialize;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
@@ -76,4 +77,30 @@ pub fn signed_by_us(token: &str) -> bool {
     token
         .rsplit_once('.')
         .is_some_and(|(input, given)| signature(input.as_bytes()) == given)
+}
+
+/// The claims the token checks read, decoded as the authenticator decodes them: other
+/// claims are skipped unread (parsing the whole payload as JSON would be stricter than the
+/// authenticator, which ignores invalid UTF-8 inside a claim it does not use).
+#[derive(Debug, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    pub jti: String,
+    pub typ: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub vendor_id: Option<String>,
+    #[serde(default)]
+    pub nbf: Option<f64>,
+}
+
+/// The header and claims of a token the authenticator accepted, read without verifying.
+pub fn accepted_claims(token: &str) -> (Header, Claims) {
+    let decoded = jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
+        .expect("an accepted token has the claims the authenticator read");
+    (decoded.header, decoded.claims)
 }
