@@ -1,5 +1,5 @@
-//! What Trove's fuzz targets share: running a future that never waits, and the fixed
-//! Ed25519 key the token targets sign and verify with.
+//! What Trove's fuzz targets share: running a future that never waits, the fixed Ed25519
+//! key the token targets sign and verify with, and the claims they read back.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
