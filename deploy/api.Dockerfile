@@ -15,10 +15,10 @@ COPY . .
 # copied out to /out within the same step.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/app/target \
-    cargo build --release --locked -p trove-api --bin trove-api \
- && cargo build --release --locked -p migration --bin migration \
+    cargo build --profile dist --locked -p trove-api --bin trove-api \
+ && cargo build --profile dist --locked -p migration --bin migration \
  && mkdir -p /out \
- && cp target/release/trove-api target/release/migration /out/
+ && cp target/dist/trove-api target/dist/migration /out/
 
 FROM debian:bookworm-slim AS runtime
 # TLS everywhere is rustls; the system CA bundle is the only native dependency.

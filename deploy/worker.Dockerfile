@@ -14,9 +14,9 @@ COPY . .
 # copied out to /out within the same step.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/app/target \
-    cargo build --release --locked -p trove-worker --bin trove-worker \
+    cargo build --profile dist --locked -p trove-worker --bin trove-worker \
  && mkdir -p /out \
- && cp target/release/trove-worker /out/
+ && cp target/dist/trove-worker /out/
 
 FROM debian:bookworm-slim AS runtime
 # TLS everywhere is rustls; the system CA bundle is the only native dependency.

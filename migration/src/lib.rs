@@ -17,6 +17,7 @@ mod m20261121_000007_storefront_shipping;
 mod m20261121_000008_orders;
 mod m20261121_000009_recipient_lists;
 mod m20261122_000010_payments;
+mod m20261201_000011_job_lanes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_orders::Migration),
             Box::new(m20261121_000009_recipient_lists::Migration),
             Box::new(m20261122_000010_payments::Migration),
+            Box::new(m20261201_000011_job_lanes::Migration),
         ]
     }
 }

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 use trove_bootstrap::settings::WorkerSettings;
-use trove_data_access::jobs::{self, ClaimedJob};
+use trove_data_access::jobs::ClaimedJob;
 use trove_domain::ids::JobId;
 use trove_domain::job::{Lane, RetryPolicy};
 
@@ -64,7 +64,6 @@ pub struct Worker {
 
 #[derive(Debug)]
 struct Inner {
-    db: DatabaseConnection,
     queue: Arc<dyn JobQueue>,
     handlers: HandlerRegistry,
     poll_interval: Duration,
@@ -86,8 +85,7 @@ impl Worker {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                queue: Arc::new(SqlQueue::new(db.clone())),
-                db,
+                queue: Arc::new(SqlQueue::new(db)),
                 handlers,
                 poll_interval: Duration::from_millis(settings.poll_interval_ms),
                 lease: Duration::from_secs(settings.lease_seconds),
@@ -191,7 +189,7 @@ impl Worker {
         let started = Instant::now();
         let processed = async {
             let _heartbeat = self.heartbeat(delivery.clone(), lease.clone());
-            let outcome = if jobs::was_processed(&self.inner.db, job.id).await? {
+            let outcome = if job.already_processed {
                 tracing::info!("already processed by an earlier delivery; not running it again");
                 Outcome::Skipped
             } else {

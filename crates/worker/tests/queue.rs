@@ -195,21 +195,24 @@ async fn a_job_nobody_can_run_waits_for_a_worker_that_can() {
 async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
     let database = TestDatabase::create().await;
     let id = enqueue(&database, "flaky").await;
-    let claimed = jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
+    let claimed = jobs::claim(&database.db, &["flaky"], 1, Duration::from_secs(60))
         .await
-        .unwrap();
+        .unwrap()
+        .pop();
     assert_eq!(claimed.map(|job| (job.id, job.attempt)), Some((id, 1)));
     assert!(
-        jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
+        jobs::claim(&database.db, &["flaky"], 1, Duration::from_secs(60))
             .await
             .unwrap()
+            .pop()
             .is_none()
     );
 
     expire_lease(&database, id).await;
-    let reclaimed = jobs::claim_next(&database.db, &["flaky"], Duration::from_secs(60))
+    let reclaimed = jobs::claim(&database.db, &["flaky"], 1, Duration::from_secs(60))
         .await
-        .unwrap();
+        .unwrap()
+        .pop();
     assert_eq!(
         reclaimed.map(|job| (job.id, job.attempt)),
         Some((id, 2)),
@@ -301,9 +304,10 @@ async fn a_job_longer_than_its_lease_is_kept_by_the_heartbeat() {
     let running = tokio::spawn(async move { worker.run_once().await });
 
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    let rival = jobs::claim_next(&database.db, &["slow"], Duration::from_secs(1))
+    let rival = jobs::claim(&database.db, &["slow"], 1, Duration::from_secs(1))
         .await
-        .unwrap();
+        .unwrap()
+        .pop();
     assert_eq!(
         rival, None,
         "the running job must not be delivered to a second worker"
@@ -373,4 +377,106 @@ async fn shutdown_releases_jobs_that_outlive_the_grace_period() {
         "released for another worker, attempt not counted"
     );
     assert!(row.run_at <= jobs::now());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_claim_takes_the_oldest_due_jobs_once_each() {
+    let database = TestDatabase::create().await;
+    let start = jobs::now() - chrono::Duration::seconds(60);
+    let ids: Vec<_> = (0..5).map(|_| trove_domain::ids::JobId::new()).collect();
+    for (age, id) in ids.iter().enumerate().rev() {
+        let run_at = start + chrono::Duration::seconds(age as i64);
+        jobs::enqueue_raw(&database.db, *id, "flaky", "{}", 3, run_at)
+            .await
+            .unwrap();
+    }
+    let later = jobs::now() + chrono::Duration::seconds(60);
+    jobs::enqueue_raw(
+        &database.db,
+        trove_domain::ids::JobId::new(),
+        "flaky",
+        "{}",
+        3,
+        later,
+    )
+    .await
+    .unwrap();
+
+    let first = jobs::claim(&database.db, &["flaky"], 3, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let rest = jobs::claim(&database.db, &["flaky"], 3, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let taken: Vec<_> = first.iter().chain(&rest).map(|job| job.id).collect();
+    assert_eq!(
+        taken, ids,
+        "oldest first, each once, the job not yet due left"
+    );
+    assert!(first.iter().chain(&rest).all(|job| job.attempt == 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_lease_ran_out_is_claimed_before_a_backlog() {
+    let database = TestDatabase::create().await;
+    let abandoned = enqueue(&database, "flaky").await;
+    jobs::claim(&database.db, &["flaky"], 1, Duration::from_secs(60))
+        .await
+        .unwrap();
+    expire_lease(&database, abandoned).await;
+    let old = jobs::now() - chrono::Duration::seconds(3600);
+    for _ in 0..20 {
+        jobs::enqueue_raw(
+            &database.db,
+            trove_domain::ids::JobId::new(),
+            "flaky",
+            "{}",
+            3,
+            old,
+        )
+        .await
+        .unwrap();
+    }
+
+    let next = jobs::claim(&database.db, &["flaky"], 1, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter()
+            .map(|job| (job.id, job.attempt))
+            .collect::<Vec<_>>(),
+        vec![(abandoned, 2)],
+        "a dead worker's job is not starved by older pending jobs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claimers_never_take_the_same_job() {
+    let database = TestDatabase::create().await;
+    let mut enqueued = std::collections::HashSet::new();
+    for _ in 0..200 {
+        enqueued.insert(enqueue(&database, "flaky").await);
+    }
+    let claimers = (0..4).map(|_| {
+        let db = database.db.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = jobs::claim(&db, &["flaky"], 7, Duration::from_secs(60)).await;
+                match batch {
+                    Ok(batch) if batch.is_empty() => return mine,
+                    Ok(batch) => mine.extend(batch.into_iter().map(|job| job.id)),
+                    // SQLite's single writer may turn a claimer away for a moment.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                }
+            }
+        })
+    });
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.unwrap());
+    }
+    let distinct: std::collections::HashSet<_> = claimed.iter().copied().collect();
+    assert_eq!(claimed.len(), 200, "every job claimed once");
+    assert_eq!(distinct, enqueued);
 }

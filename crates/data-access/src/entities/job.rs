@@ -1,7 +1,7 @@
 //! A row of the `jobs` table: the transactional outbox and the embedded queue.
 
 use sea_orm::entity::prelude::*;
-use trove_domain::job::JobStatus;
+use trove_domain::job::{JobStatus, Lane};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "jobs")]
@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub status: JobStatus,
+    /// The lane its kind runs in (`Lane::of_kind`), for the claim's index.
+    pub lane: Lane,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTime,

@@ -1,11 +1,16 @@
 //! The jobs table as a queue: enqueue (inside the caller's transaction), claim with a
 //! lease, extend or release the lease, settle the outcome, and manage dead jobs.
 //!
-//! Claims never keep a transaction open while a job runs. On MySQL/MariaDB and PostgreSQL
-//! a claim locks one due row with `FOR UPDATE SKIP LOCKED` and leases it in a short
-//! transaction; SQLite has a single writer, so a compare-and-set `UPDATE` does. A lease
-//! that runs out (the worker died) makes the job claimable again; a processed-jobs record
-//! keyed by the job id makes a redelivered, already finished job a no-op.
+//! Claims take a batch in one short transaction and never keep it open while jobs run. On
+//! MySQL/MariaDB and PostgreSQL the batch's rows are locked with `FOR UPDATE SKIP LOCKED`,
+//! so concurrent claimers take different rows; on SQLite the transaction is `IMMEDIATE`
+//! and SQLite's single writer does the same. Every claim query is one equality on
+//! `status` and a range on the column it orders by (`run_at` for due jobs, `locked_until`
+//! for expired leases, of which there are only as many as jobs running), so it follows the
+//! `(status, run_at)` index and costs the same at a backlog of a thousand or a million.
+//!
+//! A lease that runs out (the worker died) makes the job claimable again; a processed-jobs
+//! record keyed by the job id makes a redelivered, already finished job a no-op.
 
 use crate::entities::job::{self, Entity as Jobs};
 use crate::entities::processed_job::{self, Entity as ProcessedJobs};
@@ -13,18 +18,21 @@ use chrono::{NaiveDateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashSet;
 use std::time::Duration;
 use trove_domain::ids::JobId;
-use trove_domain::job::{JobPayload, JobStatus};
+use trove_domain::job::{JobPayload, JobStatus, Lane};
 
 mod dead;
 mod outbox;
 
 pub use dead::{list_dead, redrive_dead, retry_dead};
-pub use outbox::{bury_attempted, claim_for_publishing, mark_published, note_failure, unpublish};
+pub use outbox::{
+    Publishable, bury_attempted, claim_for_publishing, mark_published, note_failure, unpublish,
+};
 
 /// A job a worker holds until `locked_until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +43,8 @@ pub struct ClaimedJob {
     /// This attempt's number, starting at 1.
     pub attempt: u32,
     pub max_attempts: u32,
+    /// An earlier delivery already recorded the job as processed: settle it, do not run it.
+    pub already_processed: bool,
 }
 
 pub fn now() -> NaiveDateTime {
@@ -74,51 +84,172 @@ pub async fn enqueue_raw(
     max_attempts: u32,
     run_at: NaiveDateTime,
 ) -> Result<(), DbErr> {
+    enqueue_raw_many(
+        db,
+        &[NewJob {
+            id,
+            kind,
+            payload,
+            max_attempts,
+            run_at,
+        }],
+    )
+    .await
+}
+
+/// A pending job to write, its payload already serialised.
+#[derive(Debug, Clone, Copy)]
+pub struct NewJob<'a> {
+    pub id: JobId,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub max_attempts: u32,
+    pub run_at: NaiveDateTime,
+}
+
+/// Rows per multi-row `INSERT`, well inside every backend's limit on bound parameters.
+const INSERT_CHUNK: usize = 500;
+
+/// Writes many pending jobs with multi-row inserts (call it inside the transaction of
+/// the change that causes them, as `enqueue`).
+pub async fn enqueue_raw_many(db: &impl ConnectionTrait, new: &[NewJob<'_>]) -> Result<(), DbErr> {
     let at = now();
-    Jobs::insert(job::ActiveModel {
-        id: Set(id.as_uuid()),
-        kind: Set(kind.to_owned()),
-        payload: Set(payload.to_owned()),
-        status: Set(JobStatus::Pending),
-        attempts: Set(0),
-        max_attempts: Set(i32::try_from(max_attempts).unwrap_or(i32::MAX)),
-        run_at: Set(run_at),
-        locked_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-    })
-    .exec_without_returning(db)
-    .await?;
+    for chunk in new.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|job| job::ActiveModel {
+            id: Set(job.id.as_uuid()),
+            kind: Set(job.kind.to_owned()),
+            payload: Set(job.payload.to_owned()),
+            status: Set(JobStatus::Pending),
+            lane: Set(Lane::of_kind(job.kind)),
+            attempts: Set(0),
+            max_attempts: Set(i32::try_from(job.max_attempts).unwrap_or(i32::MAX)),
+            run_at: Set(job.run_at),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+        });
+        Jobs::insert_many(rows).exec_without_returning(db).await?;
+    }
     Ok(())
 }
 
-/// Rows in `waiting` due by `due_by`, or in `leased` whose lease ran out before `at`.
-fn takeable(
-    waiting: JobStatus,
-    due_by: NaiveDateTime,
-    leased: JobStatus,
-    at: NaiveDateTime,
-) -> Condition {
-    Condition::any()
-        .add(
-            Condition::all()
-                .add(job::Column::Status.eq(waiting.as_str()))
-                .add(job::Column::RunAt.lte(due_by)),
-        )
-        .add(
-            Condition::all()
-                .add(job::Column::Status.eq(leased.as_str()))
-                .add(job::Column::LockedUntil.lt(at)),
-        )
+/// The columns a claim reads: id, kind, payload, attempts, max_attempts, run_at.
+pub(crate) type ClaimedRow = (uuid::Uuid, String, String, i32, i32, NaiveDateTime);
+
+/// Which rows of the queue a claim reads: those in `status` (and `lane`, when given) whose
+/// `clock` column has passed `by` (`run_at` due by then, or `locked_until` run out before
+/// then), of `kinds` when given.
+pub(crate) struct Takeable<'a> {
+    pub status: JobStatus,
+    pub lane: Option<Lane>,
+    pub clock: job::Column,
+    pub by: NaiveDateTime,
+    pub kinds: Option<&'a [&'a str]>,
 }
 
-/// Due pending jobs, and running jobs whose worker's lease ran out.
-fn claimable(at: NaiveDateTime) -> Condition {
-    takeable(JobStatus::Pending, at, JobStatus::Running, at)
+/// The oldest `limit` rows `what` describes, locked against other claimers. The filter is
+/// equalities on `status` (and `lane`) and a range on the column the rows come ordered by,
+/// so it walks the `(status, lane, run_at)` or `(status, run_at)` index in order (or the
+/// few leased rows) and stops after `limit` rows, however many wait behind them.
+pub(crate) async fn oldest_locked<C: ConnectionTrait>(
+    txn: &C,
+    what: Takeable<'_>,
+    limit: u64,
+) -> Result<Vec<ClaimedRow>, DbErr> {
+    let Takeable {
+        status,
+        lane,
+        clock,
+        by,
+        kinds,
+    } = what;
+    let mut query = Jobs::find()
+        .select_only()
+        .columns([
+            job::Column::Id,
+            job::Column::Kind,
+            job::Column::Payload,
+            job::Column::Attempts,
+            job::Column::MaxAttempts,
+            job::Column::RunAt,
+        ])
+        .filter(job::Column::Status.eq(status.as_str()))
+        .order_by_asc(clock)
+        .limit(limit);
+    query = match clock {
+        job::Column::LockedUntil => query.filter(clock.lt(by)),
+        _ => query.filter(clock.lte(by)),
+    };
+    if let Some(lane) = lane {
+        query = query.filter(job::Column::Lane.eq(lane.as_str()));
+    }
+    if let Some(kinds) = kinds {
+        query = query.filter(job::Column::Kind.is_in(kinds.iter().copied()));
+    }
+    if txn.get_database_backend() != DbBackend::Sqlite {
+        // SQLite has one writer: the claim's IMMEDIATE transaction already excludes others.
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    query.into_tuple().all(txn).await
 }
 
-fn lease_update(lease: Duration, at: NaiveDateTime) -> sea_orm::UpdateMany<Jobs> {
+/// Takes up to `max` jobs of `kinds` for `lease`: first those whose worker's lease ran out
+/// (a crashed worker's jobs are not starved by a backlog), then the oldest due pending
+/// ones, read lane by lane (each lane's kinds from its own index range) and merged by
+/// `run_at`. Jobs of other kinds wait for a worker that can run them. One short
+/// transaction per batch; none stays open while the jobs run. Each job says whether an
+/// earlier delivery already recorded it as processed.
+pub async fn claim(
+    db: &DatabaseConnection,
+    kinds: &[&str],
+    max: u64,
+    lease: Duration,
+) -> Result<Vec<ClaimedJob>, DbErr> {
+    if kinds.is_empty() || max == 0 {
+        return Ok(Vec::new());
+    }
+    let at = now();
+    let txn = crate::db::begin_write(db).await?;
+    let expired = Takeable {
+        status: JobStatus::Running,
+        lane: None,
+        clock: job::Column::LockedUntil,
+        by: at,
+        kinds: Some(kinds),
+    };
+    let mut rows = oldest_locked(&txn, expired, max).await?;
+    let room = max.saturating_sub(rows.len() as u64);
+    if room > 0 {
+        let mut due = Vec::new();
+        for lane in Lane::ALL {
+            let lane_kinds: Vec<&str> = kinds
+                .iter()
+                .copied()
+                .filter(|kind| Lane::of_kind(kind) == lane)
+                .collect();
+            if lane_kinds.is_empty() {
+                continue;
+            }
+            let pending = Takeable {
+                status: JobStatus::Pending,
+                lane: Some(lane),
+                clock: job::Column::RunAt,
+                by: at,
+                kinds: Some(&lane_kinds),
+            };
+            due.extend(oldest_locked(&txn, pending, room).await?);
+        }
+        due.sort_by_key(|row| row.5);
+        due.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+        rows.extend(due);
+    }
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.0).collect();
+    let processed = processed_among(&txn, &ids).await?;
     Jobs::update_many()
         .col_expr(
             job::Column::Status,
@@ -130,87 +261,41 @@ fn lease_update(lease: Duration, at: NaiveDateTime) -> sea_orm::UpdateMany<Jobs>
             Expr::col(job::Column::Attempts).add(1),
         )
         .col_expr(job::Column::UpdatedAt, Expr::value(at))
-}
-
-fn claimed(candidate: job::Model) -> ClaimedJob {
-    ClaimedJob {
-        id: JobId::from(candidate.id),
-        kind: candidate.kind,
-        payload: candidate.payload,
-        attempt: u32::try_from(candidate.attempts + 1).unwrap_or(u32::MAX),
-        max_attempts: u32::try_from(candidate.max_attempts).unwrap_or(1),
-    }
-}
-
-/// Takes the oldest due job of one of `kinds` (or one whose lease ran out) for `lease`, if
-/// there is one. Jobs of other kinds wait for a worker that can run them.
-pub async fn claim_next(
-    db: &DatabaseConnection,
-    kinds: &[&str],
-    lease: Duration,
-) -> Result<Option<ClaimedJob>, DbErr> {
-    if kinds.is_empty() {
-        return Ok(None);
-    }
-    match db.get_database_backend() {
-        DbBackend::Sqlite => claim_compare_and_set(db, kinds, lease).await,
-        _ => claim_skip_locked(db, kinds, lease).await,
-    }
-}
-
-async fn claim_skip_locked(
-    db: &DatabaseConnection,
-    kinds: &[&str],
-    lease: Duration,
-) -> Result<Option<ClaimedJob>, DbErr> {
-    let at = now();
-    let txn = crate::db::begin_write(db).await?;
-    let candidate = Jobs::find()
-        .filter(claimable(at))
-        .filter(job::Column::Kind.is_in(kinds.iter().copied()))
-        .order_by_asc(job::Column::RunAt)
-        .limit(1)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&txn)
-        .await?;
-    let Some(candidate) = candidate else {
-        txn.commit().await?;
-        return Ok(None);
-    };
-    lease_update(lease, at)
-        .filter(job::Column::Id.eq(candidate.id))
+        .filter(job::Column::Id.is_in(ids))
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(Some(claimed(candidate)))
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, payload, attempts, max_attempts, _)| ClaimedJob {
+                id: JobId::from(id),
+                kind,
+                payload,
+                attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+                max_attempts: u32::try_from(max_attempts).unwrap_or(1),
+                already_processed: processed.contains(&id),
+            },
+        )
+        .collect())
 }
 
-async fn claim_compare_and_set(
-    db: &DatabaseConnection,
-    kinds: &[&str],
-    lease: Duration,
-) -> Result<Option<ClaimedJob>, DbErr> {
-    const CANDIDATES: u64 = 8;
-    let at = now();
-    let candidates = Jobs::find()
-        .filter(claimable(at))
-        .filter(job::Column::Kind.is_in(kinds.iter().copied()))
-        .order_by_asc(job::Column::RunAt)
-        .limit(CANDIDATES)
+/// Which of `ids` were already recorded as processed, in one query.
+pub async fn processed_among(
+    db: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+) -> Result<HashSet<uuid::Uuid>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<uuid::Uuid> = ProcessedJobs::find()
+        .select_only()
+        .column(processed_job::Column::JobId)
+        .filter(processed_job::Column::JobId.is_in(ids.iter().copied()))
+        .into_tuple()
         .all(db)
         .await?;
-    for candidate in candidates {
-        let won = lease_update(lease, at)
-            .filter(job::Column::Id.eq(candidate.id))
-            .filter(job::Column::Attempts.eq(candidate.attempts))
-            .filter(claimable(at))
-            .exec(db)
-            .await?;
-        if won.rows_affected == 1 {
-            return Ok(Some(claimed(candidate)));
-        }
-    }
-    Ok(None)
+    Ok(found.into_iter().collect())
 }
 
 /// Keeps a running job reserved for another `lease` (heartbeat of long jobs).
@@ -261,21 +346,37 @@ pub async fn was_processed(db: &impl ConnectionTrait, id: JobId) -> Result<bool,
 
 /// The job succeeded: its processed record is written and it leaves the queue, together.
 pub async fn complete(db: &DatabaseConnection, id: JobId, kind: &str) -> Result<(), DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    if ProcessedJobs::find_by_id(id.as_uuid())
-        .one(&txn)
-        .await?
-        .is_none()
-    {
-        ProcessedJobs::insert(processed_job::ActiveModel {
-            job_id: Set(id.as_uuid()),
-            kind: Set(kind.to_owned()),
-            processed_at: Set(now()),
-        })
-        .exec_without_returning(&txn)
-        .await?;
+    complete_many(db, &[(id, kind.to_owned())]).await
+}
+
+/// Several jobs succeeded: their processed records are written and they leave the queue,
+/// all in one transaction (the SQL queue groups the completions of concurrent jobs).
+pub async fn complete_many(db: &DatabaseConnection, done: &[(JobId, String)]) -> Result<(), DbErr> {
+    if done.is_empty() {
+        return Ok(());
     }
-    Jobs::delete_by_id(id.as_uuid()).exec(&txn).await?;
+    let ids: Vec<uuid::Uuid> = done.iter().map(|(id, _)| id.as_uuid()).collect();
+    let txn = crate::db::begin_write(db).await?;
+    let mut recorded = processed_among(&txn, &ids).await?;
+    let at = now();
+    let fresh: Vec<processed_job::ActiveModel> = done
+        .iter()
+        .filter(|(id, _)| recorded.insert(id.as_uuid()))
+        .map(|(id, kind)| processed_job::ActiveModel {
+            job_id: Set(id.as_uuid()),
+            kind: Set(kind.clone()),
+            processed_at: Set(at),
+        })
+        .collect();
+    if !fresh.is_empty() {
+        ProcessedJobs::insert_many(fresh)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    Jobs::delete_many()
+        .filter(job::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
     txn.commit().await
 }
 

@@ -1,57 +1,81 @@
 //! The outbox side of the SQS backend: leasing pending rows for the relay, and recording
 //! what the relay and the SQS consumer did with them.
 
-use super::{bury, later, now, takeable};
+use super::{Takeable, bury, later, now, oldest_locked};
 use crate::entities::job::{self, Entity as Jobs};
 use chrono::NaiveDateTime;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use std::time::Duration;
 use trove_domain::ids::JobId;
 use trove_domain::job::JobStatus;
 
-/// Pending jobs due before `horizon`, and jobs whose publisher's lease ran out.
-fn publishable(at: NaiveDateTime, horizon: NaiveDateTime) -> Condition {
-    takeable(JobStatus::Pending, horizon, JobStatus::Publishing, at)
+/// A job leased for publishing: what the message carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publishable {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    pub max_attempts: u32,
+    pub run_at: NaiveDateTime,
 }
 
-/// Leases up to `limit` pending jobs due within `horizon` for publishing to SQS (and any
-/// whose earlier publisher died). Each is marked `publishing` until `lease` runs out, so two
-/// relays do not publish the same job and a crashed relay's jobs are published again.
+/// Leases up to `limit` jobs for publishing to SQS: first those whose earlier publisher
+/// died (its lease ran out), then pending jobs due within `horizon`, oldest first. Each is
+/// marked `publishing` until `lease` runs out, so two relays do not publish the same job
+/// and a crashed relay's jobs are published again. One short transaction, on the same
+/// index-ordered queries as the worker's claim.
 pub async fn claim_for_publishing(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     horizon: Duration,
     lease: Duration,
     limit: u64,
-) -> Result<Vec<job::Model>, DbErr> {
+) -> Result<Vec<Publishable>, DbErr> {
     let at = now();
-    let horizon = later(horizon);
-    let candidates = Jobs::find()
-        .filter(publishable(at, horizon))
-        .order_by_asc(job::Column::RunAt)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut leased = Vec::with_capacity(candidates.len());
-    for candidate in candidates {
-        let won = Jobs::update_many()
-            .col_expr(
-                job::Column::Status,
-                Expr::value(JobStatus::Publishing.as_str()),
-            )
-            .col_expr(job::Column::LockedUntil, Expr::value(later(lease)))
-            .filter(job::Column::Id.eq(candidate.id))
-            .filter(publishable(at, horizon))
-            .exec(db)
-            .await?;
-        if won.rows_affected == 1 {
-            leased.push(candidate);
-        }
+    let txn = crate::db::begin_write(db).await?;
+    let expired = Takeable {
+        status: JobStatus::Publishing,
+        lane: None,
+        clock: job::Column::LockedUntil,
+        by: at,
+        kinds: None,
+    };
+    let mut rows = oldest_locked(&txn, expired, limit).await?;
+    let room = limit.saturating_sub(rows.len() as u64);
+    if room > 0 {
+        let due = Takeable {
+            status: JobStatus::Pending,
+            lane: None,
+            clock: job::Column::RunAt,
+            by: later(horizon),
+            kinds: None,
+        };
+        rows.extend(oldest_locked(&txn, due, room).await?);
     }
-    Ok(leased)
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
+    Jobs::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Publishing.as_str()),
+        )
+        .col_expr(job::Column::LockedUntil, Expr::value(later(lease)))
+        .filter(job::Column::Id.is_in(rows.iter().map(|row| row.0)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, payload, _, max_attempts, run_at)| Publishable {
+            id: JobId::from(id),
+            kind,
+            payload,
+            max_attempts: u32::try_from(max_attempts).unwrap_or(1),
+            run_at,
+        })
+        .collect())
 }
 
 /// The relay published these jobs: they now live in SQS until a worker finishes them.
@@ -73,8 +97,11 @@ pub async fn mark_published(db: &impl ConnectionTrait, ids: &[JobId]) -> Result<
     Ok(())
 }
 
-/// Publishing failed: the job goes back to pending for the next relay round.
-pub async fn unpublish(db: &impl ConnectionTrait, id: JobId, error: &str) -> Result<(), DbErr> {
+/// Publishing failed: the jobs go back to pending for the next relay round.
+pub async fn unpublish(db: &impl ConnectionTrait, ids: &[JobId], error: &str) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     Jobs::update_many()
         .col_expr(
             job::Column::Status,
@@ -85,7 +112,7 @@ pub async fn unpublish(db: &impl ConnectionTrait, id: JobId, error: &str) -> Res
             Expr::value(Option::<NaiveDateTime>::None),
         )
         .col_expr(job::Column::LastError, Expr::value(error))
-        .filter(job::Column::Id.eq(id.as_uuid()))
+        .filter(job::Column::Id.is_in(ids.iter().map(JobId::as_uuid)))
         .filter(job::Column::Status.eq(JobStatus::Publishing.as_str()))
         .exec(db)
         .await?;

@@ -182,11 +182,18 @@ pub trait JobKind: serde::de::DeserializeOwned + Send + 'static {
 /// The worker lane a kind runs in, each with its own concurrency limit: kinds that can run
 /// for minutes (a 10,000-row CSV, a catalogue sync) are `Slow`, so they never hold every
 /// slot while emails and payment events wait.
+///
+/// Each job row stores its lane too, so that a claim for one lane follows an index of that
+/// lane's due jobs instead of reading past another lane's backlog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 pub enum Lane {
     Fast,
     Slow,
 }
+
+stored_as_text!(Lane, "job lane");
 
 impl Lane {
     pub const ALL: [Self; 2] = [Self::Fast, Self::Slow];
@@ -199,14 +206,28 @@ impl Lane {
     }
 }
 
-/// Each payload type's kind (its inherent `KIND`) and lane.
+/// Each payload type's kind (its inherent `KIND`) and lane, and the lane of a stored kind.
 macro_rules! job_kinds {
-    ($($payload:ident => $lane:ident),* $(,)?) => {$(
-        impl JobKind for $payload {
-            const KIND: &'static str = $payload::KIND;
-            const LANE: Lane = Lane::$lane;
+    ($($payload:ident => $lane:ident),* $(,)?) => {
+        $(
+            impl JobKind for $payload {
+                const KIND: &'static str = $payload::KIND;
+                const LANE: Lane = Lane::$lane;
+            }
+        )*
+
+        impl Lane {
+            /// The lane a stored kind runs in; kinds Trove does not define run fast.
+            pub fn of_kind(kind: &str) -> Self {
+                $(
+                    if kind == $payload::KIND {
+                        return Self::$lane;
+                    }
+                )*
+                Self::Fast
+            }
         }
-    )*};
+    };
 }
 
 job_kinds! {

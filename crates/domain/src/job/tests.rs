@@ -42,6 +42,11 @@ fn typed<P: JobKind + serde::Serialize>() -> Lane {
     let mut again = serde_json::to_value(serde_json::from_str::<P>(&stored).unwrap()).unwrap();
     again["kind"] = P::KIND.into();
     assert_eq!(serde_json::from_value::<JobPayload>(again).unwrap(), whole);
+    assert_eq!(
+        Lane::of_kind(P::KIND),
+        P::LANE,
+        "the stored kind names the same lane"
+    );
     P::LANE
 }
 
@@ -63,6 +68,14 @@ fn every_payload_type_decodes_from_its_stored_form_and_names_its_lane() {
         [Lane::Slow; 2],
         "the CSV import and the catalogue sync"
     );
+}
+
+#[test]
+fn a_kind_trove_does_not_define_runs_fast_and_lanes_read_back() {
+    assert_eq!(Lane::of_kind("noop"), Lane::Fast);
+    for lane in Lane::ALL {
+        assert_eq!(lane.as_str().parse::<Lane>(), Ok(lane));
+    }
 }
 
 #[test]

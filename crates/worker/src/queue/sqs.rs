@@ -1,7 +1,7 @@
 //! Amazon SQS as the queue, fed from the jobs table by the outbox relay.
 //!
-//! The relay leases pending rows due within the next 14 minutes, publishes them in
-//! batches of up to 10 (the wait until `run_at` becomes the message delay, so SQS's
+//! The relay leases pending rows due within the next 14 minutes, 100 at a time, publishes
+//! them in batches of up to 10 sent side by side (the wait until `run_at` becomes the message delay, so SQS's
 //! 15-minute delay limit never caps a job scheduled days ahead: it stays in the table until
 //! then), and marks them sent. If SQS is down, the rows go back to pending and are
 //! published when it returns; requests never talk to SQS.
@@ -32,7 +32,10 @@ use trove_domain::ids::JobId;
 const PUBLISH_HORIZON: Duration = Duration::from_secs(14 * 60);
 /// How long a relay may take to publish a leased row before another relay may.
 const PUBLISH_LEASE: Duration = Duration::from_secs(60);
+/// Messages per `SendMessageBatch` (SQS's limit).
 const BATCH: usize = 10;
+/// Rows one relay round leases and publishes, as `ROUND / BATCH` batches sent at once.
+const ROUND: usize = 100;
 const MAX_RELAY_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The message body: enough to run the job without reading its row.
@@ -119,22 +122,51 @@ impl SqsQueue {
         Ok(())
     }
 
-    /// Publishes one batch of due rows; how many were published.
-    async fn publish_batch(&self) -> Result<usize, QueueError> {
+    /// Publishes one round of due rows (up to `ROUND` of them, in SQS batches of `BATCH`
+    /// sent side by side); how many were published.
+    async fn publish_round(&self) -> Result<usize, QueueError> {
         let rows =
-            jobs::claim_for_publishing(&self.db, PUBLISH_HORIZON, PUBLISH_LEASE, BATCH as u64)
+            jobs::claim_for_publishing(&self.db, PUBLISH_HORIZON, PUBLISH_LEASE, ROUND as u64)
                 .await?;
         if rows.is_empty() {
             return Ok(0);
         }
+        let sends = rows.chunks(BATCH).map(|batch| self.send_batch(batch));
+        let mut published = Vec::with_capacity(rows.len());
+        let mut failed: Vec<(JobId, String)> = Vec::new();
+        for outcome in futures_util::future::join_all(sends).await {
+            let (sent, refused) = outcome?;
+            published.extend(sent);
+            failed.extend(refused);
+        }
+        jobs::mark_published(&self.db, &published).await?;
+        let mut by_reason: std::collections::BTreeMap<&str, Vec<JobId>> = Default::default();
+        for (id, reason) in &failed {
+            by_reason.entry(reason).or_default().push(*id);
+        }
+        for (reason, ids) in by_reason {
+            jobs::unpublish(&self.db, &ids, reason).await?;
+        }
+        if let (true, Some((_, reason))) = (published.is_empty(), failed.first()) {
+            return Err(QueueError::Sqs(reason.clone()));
+        }
+        Ok(published.len())
+    }
+
+    /// Sends up to `BATCH` leased rows in one `SendMessageBatch`: the ids SQS took, and
+    /// those it did not with the reason.
+    async fn send_batch(
+        &self,
+        rows: &[jobs::Publishable],
+    ) -> Result<(Vec<JobId>, Vec<(JobId, String)>), QueueError> {
         let now = jobs::now();
         let mut entries = Vec::with_capacity(rows.len());
         for (index, row) in rows.iter().enumerate() {
             let body = serde_json::to_string(&Envelope {
-                job_id: row.id,
+                job_id: row.id.as_uuid(),
                 kind: row.kind.clone(),
                 payload: row.payload.clone(),
-                max_attempts: u32::try_from(row.max_attempts).unwrap_or(1),
+                max_attempts: row.max_attempts,
             })
             .map_err(sqs_error)?;
             let delay = (row.run_at - now).num_seconds().clamp(0, 900) as i32;
@@ -147,7 +179,7 @@ impl SqsQueue {
                     .map_err(sqs_error)?,
             );
         }
-        let ids: Vec<JobId> = rows.iter().map(|row| JobId::from(row.id)).collect();
+        let ids: Vec<JobId> = rows.iter().map(|row| row.id).collect();
         let sent = self
             .client
             .send_message_batch()
@@ -159,34 +191,32 @@ impl SqsQueue {
             Ok(output) => output,
             Err(error) => {
                 let reason = format!("SQS publish failed: {error}");
-                for id in &ids {
-                    jobs::unpublish(&self.db, *id, &reason).await?;
-                }
-                return Err(QueueError::Sqs(reason));
+                return Ok((
+                    Vec::new(),
+                    ids.into_iter().map(|id| (id, reason.clone())).collect(),
+                ));
             }
         };
-        let published: Vec<JobId> = output
+        let by_entry = |id: &str| id.parse::<usize>().ok().and_then(|index| ids.get(index));
+        let published = output
             .successful()
             .iter()
-            .filter_map(|entry| entry.id().parse::<usize>().ok())
-            .filter_map(|index| ids.get(index).copied())
+            .filter_map(|entry| by_entry(entry.id()).copied())
             .collect();
-        jobs::mark_published(&self.db, &published).await?;
-        for failure in output.failed() {
-            if let Some(id) = failure
-                .id()
-                .parse::<usize>()
-                .ok()
-                .and_then(|index| ids.get(index))
-            {
-                let reason = format!(
-                    "SQS refused the message: {}",
-                    failure.message().unwrap_or(failure.code())
-                );
-                jobs::unpublish(&self.db, *id, &reason).await?;
-            }
-        }
-        Ok(published.len())
+        let refused = output
+            .failed()
+            .iter()
+            .filter_map(|failure| {
+                by_entry(failure.id()).map(|id| {
+                    let reason = format!(
+                        "SQS refused the message: {}",
+                        failure.message().unwrap_or(failure.code())
+                    );
+                    (*id, reason)
+                })
+            })
+            .collect();
+        Ok((published, refused))
     }
 }
 
@@ -244,9 +274,15 @@ impl JobQueue for SqsQueue {
                     payload: envelope.payload,
                     attempt,
                     max_attempts: envelope.max_attempts,
+                    already_processed: false,
                 },
                 receipt,
             });
+        }
+        let ids: Vec<uuid::Uuid> = deliveries.iter().map(|d| d.job.id.as_uuid()).collect();
+        let processed = jobs::processed_among(&self.db, &ids).await?;
+        for delivery in &mut deliveries {
+            delivery.job.already_processed = processed.contains(&delivery.job.id.as_uuid());
         }
         Ok(deliveries)
     }
@@ -295,7 +331,7 @@ impl Relay {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
         let mut backoff = self.interval;
         while !shutdown.is_cancelled() {
-            let pause = match self.queue.publish_batch().await {
+            let pause = match self.queue.publish_round().await {
                 Ok(published) if published > 0 => {
                     backoff = self.interval;
                     continue;
@@ -318,11 +354,16 @@ impl Relay {
         }
     }
 
+    /// Publishes one round of due rows; how many were published.
+    pub async fn publish_round(&self) -> Result<usize, QueueError> {
+        self.queue.publish_round().await
+    }
+
     /// Publishes everything due now, for tests and one-shot use; how many were published.
     pub async fn publish_due(&self) -> Result<usize, QueueError> {
         let mut total = 0;
         loop {
-            let published = self.queue.publish_batch().await?;
+            let published = self.publish_round().await?;
             total += published;
             if published == 0 {
                 return Ok(total);

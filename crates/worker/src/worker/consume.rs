@@ -7,7 +7,7 @@
 
 use super::lanes::{Admission, Lanes};
 use super::{LeaseClock, Worker};
-use crate::queue::Delivery;
+use crate::queue::{Delivery, QueueError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -35,24 +35,25 @@ impl Worker {
                 () = lanes.room() => {}
                 () = shutdown.cancelled() => break,
             }
-            let (kinds, max) = lanes.wanted(every_kind);
-            let claimed = tokio::select! {
-                claimed = self.claim(&kinds, max) => claimed,
+            let wanted = lanes.wanted(every_kind);
+            let (claimed, failed) = tokio::select! {
+                claimed = self.claim_each(&wanted) => claimed,
                 () = shutdown.cancelled() => break,
             };
-            let pause = match claimed {
-                Ok(deliveries) if !deliveries.is_empty() => {
+            let any = !claimed.is_empty();
+            for delivery in claimed {
+                self.start(delivery, &lanes, &mut running, &shutdown).await;
+            }
+            let pause = match failed {
+                None if any => {
                     outage_backoff = self.inner.poll_interval;
-                    for delivery in deliveries {
-                        self.start(delivery, &lanes, &mut running, &shutdown).await;
-                    }
                     continue;
                 }
-                Ok(_) => {
+                None => {
                     outage_backoff = self.inner.poll_interval;
                     self.inner.poll_interval
                 }
-                Err(error) => {
+                Some(error) => {
                     tracing::warn!(%error, retry_in_ms = outage_backoff.as_millis() as u64, "job queue unreachable");
                     let pause = outage_backoff;
                     outage_backoff = (outage_backoff * 2).min(MAX_OUTAGE_BACKOFF);
@@ -66,6 +67,22 @@ impl Worker {
         }
         self.drain(running).await;
         tracing::info!("worker stopped");
+    }
+
+    /// Makes each of the claims `wanted` names; what they took, and the first error (the
+    /// claims after it are not made; what was taken before it still runs).
+    async fn claim_each(
+        &self,
+        wanted: &[(Vec<&'static str>, usize)],
+    ) -> (Vec<Delivery>, Option<QueueError>) {
+        let mut claimed = Vec::new();
+        for (kinds, max) in wanted {
+            match self.claim(kinds, *max).await {
+                Ok(deliveries) => claimed.extend(deliveries),
+                Err(error) => return (claimed, Some(error)),
+            }
+        }
+        (claimed, None)
     }
 
     /// Runs a claimed job in its lane's slot, or lets it wait for one.

@@ -2,7 +2,7 @@
 //! each lane has its own number of slots, so slow kinds never hold the slots fast ones need.
 //!
 //! The loop claims only when some lane has a free slot, and asks a queue that can choose
-//! (the SQL queue) only for kinds whose lane has one. A queue that cannot choose (SQS: one
+//! (the SQL queue) lane by lane, for no more jobs than each lane has free slots. A queue that cannot choose (SQS: one
 //! queue, whatever message comes next) may hand over a job whose lane is full: it waits in
 //! hand, its lease kept by the heartbeat, for a slot in its lane, while fast jobs go on
 //! being claimed. Handing it back instead would count as a delivery (SQS's receive count is
@@ -79,20 +79,29 @@ impl Lanes {
         drop(self.waiting.acquire().await);
     }
 
-    /// What to ask the queue for: which kinds, and at most how many jobs. With
-    /// `every_kind` (a queue that cannot choose) the kinds of full lanes are asked for too,
-    /// so that the queue does not hand their jobs back as unwanted. Each of those jobs
-    /// finds a slot or a place: no more are asked for than there are places, and only the
-    /// loop takes places (a waiting job may take a slot first, but then leaves its place).
-    pub(super) fn wanted(&self, every_kind: bool) -> (Vec<&'static str>, usize) {
-        let kinds = self
-            .lanes
+    /// What to ask the queue for: claims of which kinds, each for at most how many jobs.
+    /// A queue that can choose gets one claim per lane with free slots, for that lane's
+    /// kinds and free slots, so nothing is claimed that would have to wait. With
+    /// `every_kind` (a queue that cannot choose) there is one claim, for the kinds of full
+    /// lanes too, so that the queue does not hand their jobs back as unwanted. Each of
+    /// those jobs finds a slot or a place: no more are asked for than there are places,
+    /// and only the loop takes places (a waiting job may take a slot first, but then
+    /// leaves its place).
+    pub(super) fn wanted(&self, every_kind: bool) -> Vec<(Vec<&'static str>, usize)> {
+        if every_kind {
+            let kinds = self
+                .lanes
+                .iter()
+                .flat_map(|lane| lane.kinds.iter().copied())
+                .collect();
+            let max = self.free_slots().min(self.waiting.available_permits());
+            return vec![(kinds, max)];
+        }
+        self.lanes
             .iter()
-            .filter(|lane| every_kind || lane.free.available_permits() > 0)
-            .flat_map(|lane| lane.kinds.iter().copied())
-            .collect();
-        let max = self.free_slots().min(self.waiting.available_permits());
-        (kinds, max)
+            .map(|lane| (lane.kinds.clone(), lane.free.available_permits()))
+            .filter(|(_, free)| *free > 0)
+            .collect()
     }
 
     /// A slot in `kind`'s lane if one is free, else a place in the waiting room. A kind
