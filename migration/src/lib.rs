@@ -18,6 +18,7 @@ mod m20261121_000008_orders;
 mod m20261121_000009_recipient_lists;
 mod m20261122_000010_payments;
 mod m20261201_000011_job_lanes;
+mod m20261201_000012_storefront_versions;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000009_recipient_lists::Migration),
             Box::new(m20261122_000010_payments::Migration),
             Box::new(m20261201_000011_job_lanes::Migration),
+            Box::new(m20261201_000012_storefront_versions::Migration),
         ]
     }
 }

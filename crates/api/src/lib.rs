@@ -22,6 +22,7 @@ pub mod route_table;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod storefront_cache;
 pub mod validation;
 pub mod views;
 

@@ -232,6 +232,9 @@ pub(crate) async fn build_state(
         database_reachability: trove_data_access::reachability::Reachability::watch(
             &settings.database,
         ),
+        storefront_cache: Arc::new(crate::storefront_cache::StorefrontCache::new(
+            &settings.storefront_cache,
+        )),
     })
 }
 

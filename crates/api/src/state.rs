@@ -34,4 +34,6 @@ pub struct AppState {
     pub app: trove_app::App,
     /// Whether the database server answers (`None` on SQLite).
     pub database_reachability: Option<trove_data_access::reachability::Reachability>,
+    /// Rendered public storefronts by version.
+    pub storefront_cache: Arc<crate::storefront_cache::StorefrontCache>,
 }

@@ -56,6 +56,7 @@ async fn paid_order() -> PaidOrder {
         vendor,
         variant,
         ann: owner,
+        ..
     } = shop;
     let intent = placed["card_payment"]["payment_intent_id"]
         .as_str()

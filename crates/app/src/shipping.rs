@@ -3,7 +3,7 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
-use trove_data_access::shipping_zones::{self, Zone};
+use trove_data_access::shipping_zones::Zone;
 use trove_data_access::storefront_shipping;
 use trove_domain::ids::{StorefrontId, VendorId};
 use trove_domain::shipping::{self, Address};
@@ -31,11 +31,7 @@ pub async fn zones_for(
     vendor: VendorId,
     storefront: StorefrontId,
 ) -> Result<Vec<Zone>, DbErr> {
-    let zones = storefront_shipping::zones_of(db, vendor, storefront.as_uuid()).await?;
-    if !zones.is_empty() {
-        return Ok(zones);
-    }
-    shipping_zones::list(db, vendor).await
+    storefront_shipping::zones_for(db, vendor, storefront.as_uuid()).await
 }
 
 /// The zone `address` falls in, or why none does (a sentence for the caller).

@@ -27,7 +27,8 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_seconds))
         .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .connect_lazy(true)
-        .sqlx_logging(false)
+        .sqlx_logging(settings.log_statements)
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(|options| {
             // WAL lets readers (the API) work while the worker writes; NORMAL sync is
             // durable across application crashes, which is what the embedded mode needs.

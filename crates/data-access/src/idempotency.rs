@@ -11,7 +11,7 @@
 use crate::entities::idempotency_key::{self, Entity as Keys};
 use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// What claiming a key found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub enum Claim {
     InProgress,
 }
 
+/// Claims `key` in `scope` for a request whose body hashes to `request_hash`, held for
+/// `lease` while it runs. A key not seen before costs one INSERT; one in use costs a read
+/// more; one whose time ran out is removed and claimed afresh.
 pub async fn claim(
     db: &impl ConnectionTrait,
     scope: &str,
@@ -34,43 +37,38 @@ pub async fn claim(
     lease: chrono::Duration,
 ) -> Result<Claim, DbErr> {
     let at = now();
-    Keys::delete_many()
-        .filter(idempotency_key::Column::Scope.eq(scope))
-        .filter(idempotency_key::Column::Key.eq(key))
-        .filter(idempotency_key::Column::ExpiresAt.lt(at))
-        .exec(db)
-        .await?;
-    let id = uuid::Uuid::now_v7();
-    let inserted = idempotency_key::ActiveModel {
-        id: Set(id),
-        scope: Set(scope.to_owned()),
-        key: Set(key.to_owned()),
-        request_hash: Set(request_hash.to_owned()),
-        response_status: Set(None),
-        response_body: Set(None),
-        created_at: Set(at),
-        expires_at: Set(at + lease),
+    let new = NewKey {
+        scope,
+        key,
+        request_hash,
+        expires_at: at + lease,
+    };
+    if let Some(id) = new.insert(db).await? {
+        return Ok(Claim::Fresh(id));
     }
-    .insert(db)
-    .await;
-    match inserted {
-        Ok(_) => return Ok(Claim::Fresh(id)),
-        Err(error)
-            if matches!(
-                error.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) => {}
-        Err(error) => return Err(error),
-    }
-    let Some(existing) = Keys::find()
+    let existing = Keys::find()
         .filter(idempotency_key::Column::Scope.eq(scope))
         .filter(idempotency_key::Column::Key.eq(key))
         .one(db)
-        .await?
-    else {
-        // Released between our insert and this read: the client may simply retry.
-        return Ok(Claim::InProgress);
+        .await?;
+    let Some(existing) = existing else {
+        // Released or expired and removed since our insert failed: claim it now.
+        return Ok(new
+            .insert(db)
+            .await?
+            .map_or(Claim::InProgress, Claim::Fresh));
     };
+    if existing.expires_at < at {
+        Keys::delete_many()
+            .filter(idempotency_key::Column::Id.eq(existing.id))
+            .filter(idempotency_key::Column::ExpiresAt.lt(at))
+            .exec(db)
+            .await?;
+        return Ok(new
+            .insert(db)
+            .await?
+            .map_or(Claim::InProgress, Claim::Fresh));
+    }
     Ok(if existing.request_hash != request_hash {
         Claim::Mismatch
     } else {
@@ -82,6 +80,45 @@ pub async fn claim(
             _ => Claim::InProgress,
         }
     })
+}
+
+/// A key row to insert, in progress until `expires_at`.
+struct NewKey<'a> {
+    scope: &'a str,
+    key: &'a str,
+    request_hash: &'a str,
+    expires_at: chrono::NaiveDateTime,
+}
+
+impl NewKey<'_> {
+    /// Inserts the row: its id, or `None` when the key is already taken.
+    async fn insert(&self, db: &impl ConnectionTrait) -> Result<Option<uuid::Uuid>, DbErr> {
+        let id = uuid::Uuid::now_v7();
+        let inserted = Keys::insert(idempotency_key::ActiveModel {
+            id: Set(id),
+            scope: Set(self.scope.to_owned()),
+            key: Set(self.key.to_owned()),
+            request_hash: Set(self.request_hash.to_owned()),
+            response_status: Set(None),
+            response_body: Set(None),
+            created_at: Set(now()),
+            expires_at: Set(self.expires_at),
+        })
+        .exec_without_returning(db)
+        .await;
+        match inserted {
+            Ok(_) => Ok(Some(id)),
+            Err(error)
+                if matches!(
+                    error.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
 }
 
 /// Stores the response of the request that claimed `id`, kept for `ttl` from now.

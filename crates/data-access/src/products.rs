@@ -145,6 +145,7 @@ pub async fn replace(
         .exec(&txn)
         .await?;
     let variants = insert_variants(&txn, vendor, id, &fields.variants).await?;
+    crate::storefronts::touch_offering(&txn, &[id]).await?;
     txn.commit().await?;
     Ok(Some(ProductWithVariants { product, variants }))
 }
@@ -243,17 +244,20 @@ pub async fn list(
 
 /// Sets the status of the vendor's products among `ids`; how many changed.
 pub async fn set_status(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     vendor: VendorId,
     ids: &[uuid::Uuid],
     status: ProductStatus,
 ) -> Result<u64, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
     let result = Products::update_many()
         .col_expr(product::Column::Status, Expr::value(status.as_str()))
         .col_expr(product::Column::UpdatedAt, Expr::value(now()))
         .filter(product::Column::VendorId.eq(vendor.as_uuid()))
         .filter(product::Column::Id.is_in(ids.iter().copied()))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    crate::storefronts::touch_offering(&txn, ids).await?;
+    txn.commit().await?;
     Ok(result.rows_affected)
 }

@@ -5,10 +5,10 @@ use crate::entities::shipping_zone::{self, Entity as Zones};
 use crate::entities::storefront_shipping_zone::{self, Entity as Links};
 use crate::shipping_zones::Zone;
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use trove_domain::ids::VendorId;
 
@@ -34,6 +34,34 @@ pub async fn zones_of(
     Zones::find()
         .filter(shipping_zone::Column::VendorId.eq(vendor.as_uuid()))
         .filter(shipping_zone::Column::Id.in_subquery(linked))
+        .order_by_asc(shipping_zone::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(crate::shipping_zones::to_zone)
+        .collect()
+}
+
+/// The zones an order on `storefront_id` may ship to: those it links, or all the vendor's
+/// when it links none; by name, in one query.
+pub async fn zones_for(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    storefront_id: uuid::Uuid,
+) -> Result<Vec<Zone>, DbErr> {
+    let linked = Query::select()
+        .column(storefront_shipping_zone::Column::ZoneId)
+        .from(Links)
+        .and_where(storefront_shipping_zone::Column::StorefrontId.eq(storefront_id))
+        .to_owned();
+    let links_none = Expr::exists(linked.clone()).not();
+    Zones::find()
+        .filter(shipping_zone::Column::VendorId.eq(vendor.as_uuid()))
+        .filter(
+            Condition::any()
+                .add(shipping_zone::Column::Id.in_subquery(linked))
+                .add(links_none),
+        )
         .order_by_asc(shipping_zone::Column::Name)
         .all(db)
         .await?

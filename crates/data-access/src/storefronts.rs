@@ -4,9 +4,10 @@
 use crate::entities::storefront::{self, Entity as Storefronts};
 use crate::jobs::now;
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use trove_domain::ids::VendorId;
 use trove_domain::product::ProductStatus;
@@ -47,6 +48,7 @@ pub async fn create(
         branding: Set(fields.branding_json),
         content: Set(fields.content_json),
         password_hash: Set(None),
+        version: Set(1),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -82,7 +84,7 @@ pub async fn list(
 
 /// Replaces every field a vendor edits (status has its own path).
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     current: storefront::Model,
     fields: StorefrontFields,
 ) -> Result<storefront::Model, DbErr> {
@@ -96,31 +98,86 @@ pub async fn update(
     active.show_stock = Set(fields.show_stock);
     active.branding = Set(fields.branding_json);
     active.content = Set(fields.content_json);
-    active.updated_at = Set(now());
-    active.update(db).await
+    update_and_touch(db, active).await
 }
 
 /// Sets or clears (`None`) the shoppers' password hash.
 pub async fn set_password_hash(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     current: storefront::Model,
     hash: Option<String>,
 ) -> Result<storefront::Model, DbErr> {
     let mut active: storefront::ActiveModel = current.into();
     active.password_hash = Set(hash);
-    active.updated_at = Set(now());
-    active.update(db).await
+    update_and_touch(db, active).await
 }
 
 pub async fn set_status(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     current: storefront::Model,
     status: StorefrontStatus,
 ) -> Result<storefront::Model, DbErr> {
     let mut active: storefront::ActiveModel = current.into();
     active.status = Set(status);
+    update_and_touch(db, active).await
+}
+
+/// Writes a changed storefront and bumps its version in one transaction.
+async fn update_and_touch(
+    db: &impl TransactionTrait,
+    mut active: storefront::ActiveModel,
+) -> Result<storefront::Model, DbErr> {
     active.updated_at = Set(now());
-    active.update(db).await
+    let txn = crate::db::begin_write(db).await?;
+    let updated = active.update(&txn).await?;
+    touch(&txn, updated.id).await?;
+    txn.commit().await?;
+    Ok(storefront::Model {
+        version: updated.version + 1,
+        ..updated
+    })
+}
+
+/// Marks what storefront `id`'s public page shows as changed. Call it in the transaction
+/// of the change.
+pub async fn touch(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<(), DbErr> {
+    Storefronts::update_many()
+        .col_expr(
+            storefront::Column::Version,
+            Expr::col(storefront::Column::Version).add(1),
+        )
+        .filter(storefront::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the public pages of every storefront offering one of `products` as changed.
+/// Call it in the transaction of the change to those products.
+pub async fn touch_offering(
+    db: &impl ConnectionTrait,
+    products: &[uuid::Uuid],
+) -> Result<(), DbErr> {
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+    use sea_orm::sea_query::Query;
+
+    if products.is_empty() {
+        return Ok(());
+    }
+    let offering = Query::select()
+        .column(storefront_product::Column::StorefrontId)
+        .from(Offerings)
+        .and_where(storefront_product::Column::ProductId.is_in(products.iter().copied()))
+        .to_owned();
+    Storefronts::update_many()
+        .col_expr(
+            storefront::Column::Version,
+            Expr::col(storefront::Column::Version).add(1),
+        )
+        .filter(storefront::Column::Id.in_subquery(offering))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// A product as a storefront offers it.
@@ -182,6 +239,7 @@ pub async fn set_offering(
         .insert(&txn)
         .await?;
     }
+    touch(&txn, storefront_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -225,6 +283,92 @@ pub async fn offering(
             })
         })
         .collect())
+}
+
+/// The variants among `variant_ids` (every variant when `None`) of active products the
+/// storefront offers, grouped by product in offering order, with the storefront's price
+/// override: what a checkout prices, in one query however large the catalogue.
+pub async fn offered_variants(
+    db: &impl ConnectionTrait,
+    storefront_id: uuid::Uuid,
+    variant_ids: Option<&[uuid::Uuid]>,
+) -> Result<Vec<Offered>, DbErr> {
+    use crate::entities::product::{self, Entity as Products};
+    use crate::entities::product_variant::{self, Entity as Variants};
+    use crate::entities::storefront_product::{self, Entity as Offerings};
+    use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait};
+
+    let of_product: sea_orm::RelationDef = Variants::belongs_to(Products)
+        .from(product_variant::Column::ProductId)
+        .to(product::Column::Id)
+        .into();
+    let offered_as: sea_orm::RelationDef = Offerings::belongs_to(Products)
+        .from(storefront_product::Column::ProductId)
+        .to(product::Column::Id)
+        .into();
+    let mut query = Variants::find()
+        .join(JoinType::InnerJoin, of_product)
+        .join(JoinType::InnerJoin, offered_as.rev())
+        .filter(storefront_product::Column::StorefrontId.eq(storefront_id))
+        .filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
+        .order_by_asc(storefront_product::Column::Position)
+        .order_by_asc(product_variant::Column::Position);
+    if let Some(ids) = variant_ids {
+        query = query.filter(product_variant::Column::Id.is_in(ids.iter().copied()));
+    }
+    let statement = query
+        .select_also(Products)
+        .column_as(
+            storefront_product::Column::PriceOverrideMinor,
+            OfferedRow::PRICE_OVERRIDE,
+        )
+        .into_query();
+    let rows = OfferedRow::find_by_statement(db.get_database_backend().build(&statement))
+        .all(db)
+        .await?;
+    let mut offered: Vec<Offered> = Vec::new();
+    for OfferedRow {
+        variant,
+        product,
+        price_override_minor,
+    } in rows
+    {
+        match offered.last_mut() {
+            Some(last) if last.product.product.id == product.id => {
+                last.product.variants.push(variant);
+            }
+            _ => offered.push(Offered {
+                product: crate::products::ProductWithVariants {
+                    product,
+                    variants: vec![variant],
+                },
+                price_override_minor,
+            }),
+        }
+    }
+    Ok(offered)
+}
+
+/// One row of `offered_variants`: the variant and its product as `select_also` names their
+/// columns (`A_…`, `B_…`), and the storefront's price override.
+struct OfferedRow {
+    variant: crate::entities::product_variant::Model,
+    product: crate::entities::product::Model,
+    price_override_minor: Option<i64>,
+}
+
+impl OfferedRow {
+    const PRICE_OVERRIDE: &'static str = "offered_price_override_minor";
+}
+
+impl sea_orm::FromQueryResult for OfferedRow {
+    fn from_query_result(row: &sea_orm::QueryResult, _prefix: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            variant: crate::entities::product_variant::Model::from_query_result(row, "A_")?,
+            product: crate::entities::product::Model::from_query_result(row, "B_")?,
+            price_override_minor: row.try_get("", Self::PRICE_OVERRIDE)?,
+        })
+    }
 }
 
 fn visible(include_demo: bool) -> Vec<&'static str> {
@@ -314,6 +458,7 @@ pub async fn duplicate(
         branding: Set(source.branding),
         content: Set(source.content),
         password_hash: Set(source.password_hash),
+        version: Set(1),
         created_at: Set(at),
         updated_at: Set(at),
     }

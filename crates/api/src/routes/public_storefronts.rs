@@ -1,7 +1,10 @@
 //! What the Customer Frontend renders, by slug or custom domain. No token; only `active`
 //! storefronts (and `demo` ones with `include_demo=true`), only `active` products. A
-//! bounded number of queries whatever the catalogue size; `ETag` and `Cache-Control` let
-//! browsers and CDNs revalidate cheaply (304 on `If-None-Match`).
+//! bounded number of queries whatever the catalogue size: the storefront's row, then the
+//! rendered body from `storefront_cache` while the row's version has not moved (else three
+//! queries to render it again). `ETag` and `Cache-Control` let browsers and CDNs
+//! revalidate cheaply (304 on `If-None-Match`, compared weakly so `W/` tags from proxies
+//! match).
 //!
 //! A password-protected storefront answers 401 `storefront_locked` until the shopper
 //! exchanges the password for a storefront session (a short-lived token, sent as a
@@ -12,9 +15,11 @@ use crate::auth::storefront_lock::require_unlocked;
 use crate::error::{ApiError, ErrorBody};
 use crate::middleware::rate_limit::limit_attempts;
 use crate::state::AppState;
+use crate::storefront_cache::{Rendered, none_match};
 use crate::views::storefront::{Branding, Content, StorefrontView};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -135,7 +140,8 @@ pub async fn get_storefront_by_domain(
     respond(&request, &state, storefront).await
 }
 
-/// The public body of a visible storefront, unless it is locked for this caller.
+/// The public body of a visible storefront, unless it is locked for this caller: the
+/// cached rendering when the storefront's version has not moved, else a fresh one.
 async fn respond(
     request: &HttpRequest,
     state: &AppState,
@@ -143,6 +149,51 @@ async fn respond(
 ) -> Result<HttpResponse, ApiError> {
     let protected = storefront.password_hash.is_some();
     require_unlocked(request, &storefront)?;
+    let (id, version) = (storefront.id, storefront.version);
+    let rendered = match state.storefront_cache.get(id, version) {
+        Some(kept) => kept,
+        None => {
+            let body = render(state, storefront).await?;
+            let rendered = Rendered::new(version, etag_of(&body), Bytes::from(body));
+            state.storefront_cache.put(id, rendered)
+        }
+    };
+    // A protected storefront's body is for session holders only: no shared caches.
+    let cache = (
+        "cache-control",
+        if protected {
+            "private, no-cache"
+        } else {
+            "public, max-age=60, stale-while-revalidate=300"
+        },
+    );
+    let unchanged = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|tags| none_match(tags, &rendered.etag));
+    let etag_header = (
+        header::ETAG,
+        HeaderValue::from_str(&rendered.etag).map_err(ApiError::internal)?,
+    );
+    let vary = (header::VARY, "authorization");
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(etag_header)
+            .insert_header(cache)
+            .insert_header(vary)
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header)
+        .insert_header(cache)
+        .insert_header(vary)
+        .content_type("application/json")
+        .body(rendered.body.clone()))
+}
+
+/// The storefront's public JSON, from its row and what it offers (three more queries).
+async fn render(state: &AppState, storefront: storefront::Model) -> Result<Vec<u8>, ApiError> {
     let offered = storefronts::offering(&state.db, storefront.id, true).await?;
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
@@ -192,43 +243,7 @@ async fn respond(
             })
             .collect(),
     };
-    let json = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-    let etag = etag_of(&json);
-    // A protected storefront's body is for session holders only: no shared caches.
-    let cache = (
-        "cache-control",
-        if protected {
-            "private, no-cache"
-        } else {
-            "public, max-age=60, stale-while-revalidate=300"
-        },
-    );
-    let unchanged = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    let etag_header = (
-        header::ETAG,
-        HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
-    );
-    let vary = (header::VARY, "authorization");
-    if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(etag_header)
-            .insert_header(cache)
-            .insert_header(vary)
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header)
-        .insert_header(cache)
-        .insert_header(vary)
-        .content_type("application/json")
-        .body(json))
+    serde_json::to_vec(&body).map_err(ApiError::internal)
 }
 
 /// A file the storefront shows: one of its branding files or an image of an active product

@@ -8,6 +8,8 @@ use trove_api::auth::TokenType;
 
 pub struct Shop {
     pub vendor: String,
+    pub storefront: String,
+    pub product: String,
     pub variant: String,
     /// The vendor's owner's token.
     pub ann: String,
@@ -89,6 +91,8 @@ pub async fn shop_named(app: &TestApp, slug: &str, owner_email: &str) -> Shop {
     assert_eq!(activated.status(), 200);
     Shop {
         vendor,
+        storefront: storefront_id.to_owned(),
+        product: product["id"].as_str().unwrap().to_owned(),
         variant: product["variants"][0]["id"].as_str().unwrap().to_owned(),
         ann,
     }

@@ -148,7 +148,9 @@ pub(super) async fn price_order(
         );
     }
 
-    let offered = storefronts::offering(db, storefront.id, true).await?;
+    let ordered: Vec<Uuid> = body.items.iter().map(|item| item.variant_id).collect();
+    let wanted = (budget.is_none()).then_some(ordered.as_slice());
+    let offered = storefronts::offered_variants(db, storefront.id, wanted).await?;
     let recipients_count = i64::try_from(all_recipients.len()).unwrap_or(i64::MAX);
     let PricedItems {
         lines,

@@ -24,6 +24,25 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Which profile the process runs under. `production` refuses embedded backends.
+/// The rendered public storefront kept in each API process (checked against the
+/// storefront's version in the database on every read, so instances stay coherent).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorefrontCacheSettings {
+    pub enabled: bool,
+    /// Storefronts kept at once; the least recently read is dropped first.
+    pub max_entries: usize,
+}
+
+impl Default for StorefrontCacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_entries: 1_000,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
@@ -51,6 +70,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub http: HttpSettings,
     pub rate_limit: RateLimitSettings,
+    pub storefront_cache: StorefrontCacheSettings,
     pub log: LogSettings,
     pub sentry: SentrySettings,
     pub worker: WorkerSettings,
@@ -110,6 +130,8 @@ pub struct DatabaseSettings {
     /// `max_execution_time`, PostgreSQL `statement_timeout`, and lock waits likewise), and
     /// the longest the server may stay silent before requests waiting on it get a 503.
     pub statement_timeout_seconds: u64,
+    /// Log every SQL statement (target `sqlx::query`, at debug level) for diagnosis.
+    pub log_statements: bool,
 }
 
 impl Default for DatabaseSettings {
@@ -121,6 +143,7 @@ impl Default for DatabaseSettings {
             connect_timeout_seconds: 5,
             acquire_timeout_seconds: 3,
             statement_timeout_seconds: 5,
+            log_statements: false,
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Model {
     pub content: String,
     /// PBKDF2 hash of the shoppers' password; `None` when the storefront is open.
     pub password_hash: Option<String>,
+    /// Bumped by every change to what the public page shows (`storefronts::touch*`).
+    pub version: i64,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

@@ -6,8 +6,7 @@ use crate::entities::order;
 use crate::entities::order_line;
 use crate::entities::order_recipient::{self, Entity as Recipients};
 use crate::jobs::now;
-use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use trove_domain::ids::{OrderId, VendorId};
 use trove_domain::order::{Breakdown, OrderStatus, RecipientStatus};
 use trove_domain::storefront::DeliveryMethod;
@@ -56,7 +55,9 @@ fn position(index: usize) -> i32 {
     i32::try_from(index).unwrap_or(i32::MAX)
 }
 
-/// Inserts a `created` order with its lines and `pending` recipients, and its first event.
+/// Inserts a `created` order with its lines and `pending` recipients, and its first event:
+/// four statements however many lines (and one more per 500 recipients), none reading
+/// back what it wrote.
 pub async fn create(
     db: &impl ConnectionTrait,
     id: OrderId,
@@ -65,51 +66,55 @@ pub async fn create(
 ) -> Result<OrderDetail, DbErr> {
     let at = now();
     let breakdown = new.breakdown;
-    let order = order::ActiveModel {
-        id: Set(id.as_uuid()),
-        vendor_id: Set(new.vendor.as_uuid()),
-        storefront_id: Set(new.storefront_id),
-        customer_email: Set(new.customer_email),
-        customer_name: Set(new.customer_name),
-        status: Set(OrderStatus::Created),
-        payment_method: Set(new.payment_method),
-        currency: Set(breakdown.currency.to_string()),
-        items_per_recipient_minor: Set(breakdown.items_per_recipient_minor),
-        items_minor: Set(breakdown.items_minor),
-        shipping_minor: Set(breakdown.shipping_minor),
-        fee_basis_points: Set(i32::try_from(new.fee_basis_points).unwrap_or(i32::MAX)),
-        platform_fee_minor: Set(breakdown.platform_fee_minor),
-        fee_charged_minor: Set(breakdown.fee_charged_to_shopper_minor),
-        total_minor: Set(breakdown.total_minor),
-        budget_minor: Set(new.budget_minor),
-        created_at: Set(at),
-        updated_at: Set(at),
-        paid_at: Set(None),
-        payment_intent_id: Set(new.payment_intent_id),
-        payment_failure: Set(None),
-        refunded_minor: Set(0),
-        fee_refunded_minor: Set(0),
-    }
-    .insert(db)
-    .await?;
-    let mut lines = Vec::with_capacity(new.lines.len());
-    for (index, line) in new.lines.into_iter().enumerate() {
-        lines.push(
-            order_line::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                order_id: Set(order.id),
-                product_id: Set(line.product_id),
-                variant_id: Set(line.variant_id),
-                sku: Set(line.sku),
-                title: Set(line.title),
-                unit_price_minor: Set(line.unit_price_minor),
-                quantity: Set(i32::try_from(line.quantity).unwrap_or(i32::MAX)),
-                customisation: Set(line.customisation_json),
-                position: Set(position(index)),
-            }
-            .insert(db)
-            .await?,
-        );
+    let order = order::Model {
+        id: id.as_uuid(),
+        vendor_id: new.vendor.as_uuid(),
+        storefront_id: new.storefront_id,
+        customer_email: new.customer_email,
+        customer_name: new.customer_name,
+        status: OrderStatus::Created,
+        payment_method: new.payment_method,
+        currency: breakdown.currency.to_string(),
+        items_per_recipient_minor: breakdown.items_per_recipient_minor,
+        items_minor: breakdown.items_minor,
+        shipping_minor: breakdown.shipping_minor,
+        fee_basis_points: i32::try_from(new.fee_basis_points).unwrap_or(i32::MAX),
+        platform_fee_minor: breakdown.platform_fee_minor,
+        fee_charged_minor: breakdown.fee_charged_to_shopper_minor,
+        total_minor: breakdown.total_minor,
+        budget_minor: new.budget_minor,
+        created_at: at,
+        updated_at: at,
+        paid_at: None,
+        payment_intent_id: new.payment_intent_id,
+        payment_failure: None,
+        refunded_minor: 0,
+        fee_refunded_minor: 0,
+    };
+    order::Entity::insert(order::ActiveModel::from(order.clone()))
+        .exec_without_returning(db)
+        .await?;
+    let lines: Vec<order_line::Model> = new
+        .lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| order_line::Model {
+            id: uuid::Uuid::now_v7(),
+            order_id: order.id,
+            product_id: line.product_id,
+            variant_id: line.variant_id,
+            sku: line.sku,
+            title: line.title,
+            unit_price_minor: line.unit_price_minor,
+            quantity: i32::try_from(line.quantity).unwrap_or(i32::MAX),
+            customisation: line.customisation_json,
+            position: position(index),
+        })
+        .collect();
+    if !lines.is_empty() {
+        order_line::Entity::insert_many(lines.iter().cloned().map(order_line::ActiveModel::from))
+            .exec_without_returning(db)
+            .await?;
     }
     // Recipients go in batches: a bulk order has thousands.
     let recipients: Vec<order_recipient::Model> = new
@@ -144,7 +149,7 @@ pub async fn create(
                 .cloned()
                 .map(order_recipient::ActiveModel::from),
         )
-        .exec(db)
+        .exec_without_returning(db)
         .await?;
     }
     append_event(

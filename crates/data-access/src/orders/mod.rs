@@ -43,7 +43,7 @@ pub async fn append_event(
     to: &str,
     note: Option<String>,
 ) -> Result<(), DbErr> {
-    order_event::ActiveModel {
+    Events::insert(order_event::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         order_id: Set(order_id),
         recipient_id: Set(recipient_id),
@@ -52,8 +52,8 @@ pub async fn append_event(
         to_status: Set(to.to_owned()),
         note: Set(note),
         created_at: Set(now()),
-    }
-    .insert(db)
+    })
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }

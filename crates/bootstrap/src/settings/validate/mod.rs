@@ -98,6 +98,11 @@ impl Settings {
         );
         require(self.rate_limit.burst >= 1, "rate_limit.burst", "at least 1");
         require(
+            (1..=100_000).contains(&self.storefront_cache.max_entries),
+            "storefront_cache.max_entries",
+            "between 1 and 100000",
+        );
+        require(
             self.rate_limit.redis_url.as_ref().is_none_or(|url| {
                 let url = url.expose_secret();
                 url.starts_with("redis://") || url.starts_with("rediss://")
