@@ -6,7 +6,8 @@
 //! moto's, not AWS's. Prints the figures; asserts nothing.
 //!
 //! `BENCH_BACKLOGS` (comma-separated), `BENCH_JOBS` (jobs timed per backlog, default
-//! 20,000) and `BENCH_CONCURRENCY` (worker slots, default 64) change the run.
+//! 20,000), `BENCH_CONCURRENCY` (worker slots, default 64) and `BENCH_SQS_MESSAGES`
+//! (messages timed through SQS, default 1,000) change the run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use async_trait::async_trait;
@@ -171,12 +172,13 @@ async fn sqs_ceiling(client: &aws_sdk_sqs::Client, queue_url: &str, messages: u6
 }
 
 /// Messages per second the relay publishes from a backlog of `backlog` jobs (timing the
-/// first `messages`).
+/// first `messages`), and the endpoint's ceiling for as many messages into another new
+/// queue (an emulator may slow down as a queue fills, so both start empty).
 async fn relay_rate(endpoint: &str, backlog: u64, messages: u64) -> (f64, f64) {
     let client = sqs_client(endpoint).await;
+    let ceiling_queue = sqs_settings(&client, endpoint).await.queue.sqs_queue_url;
+    let ceiling = sqs_ceiling(&client, &ceiling_queue.unwrap(), messages).await;
     let settings = sqs_settings(&client, endpoint).await;
-    let queue_url = settings.queue.sqs_queue_url.clone().unwrap();
-    let ceiling = sqs_ceiling(&client, &queue_url, messages).await;
     let database = TestDatabase::create().await;
     fill(&database, backlog).await;
     let (_, relay) = queue::from_settings(&database.db, &settings.queue, &settings.aws)
@@ -229,7 +231,7 @@ async fn main() {
         .filter(|e| !e.is_empty())
     {
         let backlog = backlogs.last().copied().unwrap_or(1000);
-        let messages = timed.min(backlog).min(5_000);
+        let messages = env_or("BENCH_SQS_MESSAGES", 1_000).min(backlog);
         let (relay, ceiling) = relay_rate(&endpoint, backlog, messages).await;
         println!(
             "outbox relay to SQS at {endpoint}: backlog {backlog}: {relay:.0} messages/s published; the endpoint takes {ceiling:.0} messages/s sent straight ({:.0} %)",

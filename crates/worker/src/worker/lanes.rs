@@ -34,6 +34,7 @@ pub(super) struct Lanes {
 struct Slots {
     kinds: Vec<&'static str>,
     free: Arc<Semaphore>,
+    size: usize,
 }
 
 /// Where a claimed job goes.
@@ -56,8 +57,9 @@ impl Lanes {
             .into_iter()
             .filter_map(|lane| {
                 let kinds = handlers.kinds_in(lane);
-                let free = Arc::new(Semaphore::new(size(lane)));
-                (!kinds.is_empty()).then_some(Slots { kinds, free })
+                let size = size(lane);
+                let free = Arc::new(Semaphore::new(size));
+                (!kinds.is_empty()).then_some(Slots { kinds, free, size })
             })
             .collect();
         Self {
@@ -80,8 +82,11 @@ impl Lanes {
     }
 
     /// What to ask the queue for: claims of which kinds, each for at most how many jobs.
-    /// A queue that can choose gets one claim per lane with free slots, for that lane's
-    /// kinds and free slots, so nothing is claimed that would have to wait. With
+    /// A queue that can choose gets one claim per lane with a free slot, for that lane's
+    /// kinds, and for as many jobs as the lane has slots when the waiting room has the
+    /// places: a busy lane then claims in batches of its size, the jobs beyond its free
+    /// slots waiting in hand for the moment the running ones take to finish, instead of
+    /// one claim per freed slot. A full lane is not asked for anything. With
     /// `every_kind` (a queue that cannot choose) there is one claim, for the kinds of full
     /// lanes too, so that the queue does not hand their jobs back as unwanted. Each of
     /// those jobs finds a slot or a place: no more are asked for than there are places,
@@ -97,11 +102,18 @@ impl Lanes {
             let max = self.free_slots().min(self.waiting.available_permits());
             return vec![(kinds, max)];
         }
-        self.lanes
-            .iter()
-            .map(|lane| (lane.kinds.clone(), lane.free.available_permits()))
-            .filter(|(_, free)| *free > 0)
-            .collect()
+        let mut places = self.waiting.available_permits();
+        let mut wanted = Vec::new();
+        for lane in &self.lanes {
+            let free = lane.free.available_permits();
+            if free == 0 {
+                continue;
+            }
+            let waiting = (lane.size - free).min(places);
+            places -= waiting;
+            wanted.push((lane.kinds.clone(), free + waiting));
+        }
+        wanted
     }
 
     /// A slot in `kind`'s lane if one is free, else a place in the waiting room. A kind
