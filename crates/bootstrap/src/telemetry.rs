@@ -1,7 +1,10 @@
 //! Logging and error reporting, set up once per process from `LogSettings` and
 //! `SentrySettings`.
 //!
-//! Logs go to stdout: JSON in production (or when asked), human-readable otherwise.
+//! Logs go to stdout: JSON in production (or when asked), human-readable otherwise. A
+//! request thread only formats its line and hands it to a writer thread, so a slow or
+//! contended stdout never holds a request; when that thread falls 64k lines behind, the
+//! request threads wait for it rather than drop lines.
 //! Sentry is on only when a DSN is set; it receives panics and whatever the binaries
 //! capture explicitly (5xx responses, failed jobs), never request bodies or secrets.
 
@@ -11,15 +14,36 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Logging, then error reporting: what every binary calls first. Keep the returned guard
-/// alive until the process exits; dropping it flushes pending Sentry events.
-pub fn init(settings: &Settings) -> Option<sentry::ClientInitGuard> {
-    init_logging(settings);
-    init_error_reporting(settings)
+/// Keeps logging and error reporting running: hold it until the process exits. Dropping it
+/// writes the log lines still queued and flushes pending Sentry events.
+pub struct Telemetry {
+    _log_writer: tracing_appender::non_blocking::WorkerGuard,
+    _sentry: Option<sentry::ClientInitGuard>,
 }
 
-/// Installs the global tracing subscriber. Call once, before anything logs.
-fn init_logging(settings: &Settings) {
+impl std::fmt::Debug for Telemetry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Telemetry").finish_non_exhaustive()
+    }
+}
+
+/// Logging, then error reporting: what every binary calls first.
+pub fn init(settings: &Settings) -> Telemetry {
+    let log_writer = init_logging(settings);
+    Telemetry {
+        _log_writer: log_writer,
+        _sentry: init_error_reporting(settings),
+    }
+}
+
+/// Installs the global tracing subscriber, writing through its own thread. Call once,
+/// before anything logs.
+fn init_logging(settings: &Settings) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(LOG_LINES_QUEUED)
+        .thread_name("log-writer")
+        .finish(std::io::stdout());
     let filter = EnvFilter::try_new(&settings.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match settings.log.format {
         LogFormat::Json => true,
@@ -31,6 +55,7 @@ fn init_logging(settings: &Settings) {
         registry
             .with(
                 tracing_subscriber::fmt::layer()
+                    .with_writer(writer)
                     .json()
                     .flatten_event(true)
                     .with_current_span(true)
@@ -38,12 +63,18 @@ fn init_logging(settings: &Settings) {
             )
             .try_init()
     } else {
-        registry.with(tracing_subscriber::fmt::layer()).try_init()
+        registry
+            .with(tracing_subscriber::fmt::layer().with_writer(writer))
+            .try_init()
     };
     if let Err(error) = installed {
         eprintln!("trove: logging was already initialised: {error}");
     }
+    guard
 }
+
+/// Log lines waiting for the writer thread before the threads logging wait for it.
+const LOG_LINES_QUEUED: usize = 65_536;
 
 /// Starts the Sentry client when a DSN is configured. Keep the guard alive for the whole
 /// process: dropping it flushes pending events.

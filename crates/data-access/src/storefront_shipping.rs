@@ -26,20 +26,12 @@ pub async fn zones_of(
     vendor: VendorId,
     storefront_id: uuid::Uuid,
 ) -> Result<Vec<Zone>, DbErr> {
-    let linked = Query::select()
-        .column(storefront_shipping_zone::Column::ZoneId)
-        .from(Links)
-        .and_where(storefront_shipping_zone::Column::StorefrontId.eq(storefront_id))
-        .to_owned();
-    Zones::find()
-        .filter(shipping_zone::Column::VendorId.eq(vendor.as_uuid()))
-        .filter(shipping_zone::Column::Id.in_subquery(linked))
-        .order_by_asc(shipping_zone::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(crate::shipping_zones::to_zone)
-        .collect()
+    zones_where(
+        db,
+        vendor,
+        shipping_zone::Column::Id.in_subquery(linked_to(storefront_id)),
+    )
+    .await
 }
 
 /// The zones an order on `storefront_id` may ship to: those it links, or all the vendor's
@@ -49,19 +41,36 @@ pub async fn zones_for(
     vendor: VendorId,
     storefront_id: uuid::Uuid,
 ) -> Result<Vec<Zone>, DbErr> {
-    let linked = Query::select()
+    let linked = linked_to(storefront_id);
+    let links_none = Expr::exists(linked.clone()).not();
+    zones_where(
+        db,
+        vendor,
+        Condition::any()
+            .add(shipping_zone::Column::Id.in_subquery(linked))
+            .add(links_none),
+    )
+    .await
+}
+
+/// The ids of the zones `storefront_id` links, as a subquery.
+fn linked_to(storefront_id: uuid::Uuid) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(storefront_shipping_zone::Column::ZoneId)
         .from(Links)
         .and_where(storefront_shipping_zone::Column::StorefrontId.eq(storefront_id))
-        .to_owned();
-    let links_none = Expr::exists(linked.clone()).not();
+        .to_owned()
+}
+
+/// The vendor's zones that `which` selects, by name.
+async fn zones_where(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    which: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<Zone>, DbErr> {
     Zones::find()
         .filter(shipping_zone::Column::VendorId.eq(vendor.as_uuid()))
-        .filter(
-            Condition::any()
-                .add(shipping_zone::Column::Id.in_subquery(linked))
-                .add(links_none),
-        )
+        .filter(which)
         .order_by_asc(shipping_zone::Column::Name)
         .all(db)
         .await?

@@ -141,15 +141,7 @@ async fn update_and_touch(
 /// Marks what storefront `id`'s public page shows as changed. Call it in the transaction
 /// of the change.
 pub async fn touch(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<(), DbErr> {
-    Storefronts::update_many()
-        .col_expr(
-            storefront::Column::Version,
-            Expr::col(storefront::Column::Version).add(1),
-        )
-        .filter(storefront::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    bump_versions(db, storefront::Column::Id.eq(id)).await
 }
 
 /// Marks the public pages of every storefront offering one of `products` as changed.
@@ -169,12 +161,19 @@ pub async fn touch_offering(
         .from(Offerings)
         .and_where(storefront_product::Column::ProductId.is_in(products.iter().copied()))
         .to_owned();
+    bump_versions(db, storefront::Column::Id.in_subquery(offering)).await
+}
+
+async fn bump_versions(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<(), DbErr> {
     Storefronts::update_many()
         .col_expr(
             storefront::Column::Version,
             Expr::col(storefront::Column::Version).add(1),
         )
-        .filter(storefront::Column::Id.in_subquery(offering))
+        .filter(which)
         .exec(db)
         .await?;
     Ok(())
