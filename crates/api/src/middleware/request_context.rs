@@ -57,18 +57,24 @@ pub async fn wrap(
         client_ip = client.ip.map(tracing::field::display),
         user_id = Empty,
     );
-    let hub = Arc::new(Hub::new_from_top(Hub::main()));
-    hub.configure_scope(|scope| {
-        scope.set_tag("request_id", request_id.as_str());
-        scope.set_tag("http.method", &method);
+    // A hub of its own only when Sentry is on: without a client there is nothing to tag.
+    let hub = Hub::main().client().is_some().then(|| {
+        let hub = Arc::new(Hub::new_from_top(Hub::main()));
+        hub.configure_scope(|scope| {
+            scope.set_tag("request_id", request_id.as_str());
+            scope.set_tag("http.method", &method);
+        });
+        hub
     });
 
-    let outcome = request_id
+    let handled = request_id
         .clone()
         .scope(next.call(request))
-        .instrument(span.clone())
-        .bind_hub(hub.clone())
-        .await;
+        .instrument(span.clone());
+    let outcome = match &hub {
+        Some(hub) => handled.bind_hub(hub.clone()).await,
+        None => handled.await,
+    };
     // Inner services answer errors as responses; an `Err` here comes from the framework
     // itself or from the database watch (a 503 carrying its finished response), and is
     // rendered after this middleware returns.
@@ -106,12 +112,14 @@ pub async fn wrap(
                 cause = cause.as_deref().unwrap_or("unknown"),
                 "request failed"
             );
-            let summary = format!(
-                "{method} {route} answered {}: {}",
-                status.as_u16(),
-                cause.as_deref().unwrap_or("no cause recorded")
-            );
-            hub.capture_message(&summary, sentry::Level::Error);
+            if let Some(hub) = &hub {
+                let summary = format!(
+                    "{method} {route} answered {}: {}",
+                    status.as_u16(),
+                    cause.as_deref().unwrap_or("no cause recorded")
+                );
+                hub.capture_message(&summary, sentry::Level::Error);
+            }
         } else {
             tracing::info!(
                 %method, %route, status = status.as_u16(), latency_ms, request_id = %request_id,
