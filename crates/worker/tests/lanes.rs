@@ -305,3 +305,54 @@ async fn on_sqs_a_full_slow_lane_does_not_hold_back_emails() {
         assert!(jobs::was_processed(&database.db, id).await.unwrap());
     }
 }
+
+/// A free slot in an idle lane must not make the loop sleep out its poll interval while
+/// the busy lane's jobs wait: with one fast slot and the slow lane empty, three emails run
+/// back to back even when the poll interval is a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_lane_does_not_hold_back_a_busy_one() {
+    let database = TestDatabase::create().await;
+    for _ in 0..3 {
+        jobs::enqueue_raw(
+            &database.db,
+            JobId::new(),
+            EmailJob::KIND,
+            "{}",
+            8,
+            jobs::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let sent = Arc::new(AtomicU32::new(0));
+    let uploads = Uploads {
+        gate: Arc::new(Semaphore::new(0)),
+        started: Arc::default(),
+        last_attempt: Arc::default(),
+        running: Arc::default(),
+        most_at_once: Arc::default(),
+        finished: Arc::default(),
+    };
+    let handlers = HandlerRegistry::default()
+        .with(uploads)
+        .with(Emails(sent.clone()));
+    let mut settings = worker_settings();
+    settings.concurrency = 1;
+    settings.slow_concurrency = 1;
+    settings.poll_interval_ms = 60_000;
+    let shutdown = CancellationToken::new();
+    let worker = tokio::spawn(
+        Worker::new(database.db.clone(), &settings, handlers).run_until_stopped(shutdown.clone()),
+    );
+    let all_sent = eventually(Duration::from_secs(10), async || {
+        sent.load(Ordering::SeqCst) == 3
+    })
+    .await;
+    shutdown.cancel();
+    worker.await.unwrap();
+    assert!(
+        all_sent,
+        "{} of 3 sent: the loop slept its poll interval between them",
+        sent.load(Ordering::SeqCst)
+    );
+}

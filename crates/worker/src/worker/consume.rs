@@ -44,6 +44,7 @@ impl Worker {
             for delivery in claimed {
                 self.start(delivery, &lanes, &mut running, &shutdown).await;
             }
+            let outage = failed.is_some();
             let pause = match failed {
                 None if any => {
                     outage_backoff = self.inner.poll_interval;
@@ -60,9 +61,13 @@ impl Worker {
                     pause
                 }
             };
+            // Nothing to claim for the lanes with room: wait out the poll interval, unless a
+            // full lane frees a slot first (its jobs may be waiting), but back off whole
+            // while the queue is unreachable.
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 () = tokio::time::sleep(pause) => {}
+                () = lanes.slot_freed(), if !outage => {}
             }
         }
         self.drain(running).await;
@@ -94,15 +99,20 @@ impl Worker {
         shutdown: &CancellationToken,
     ) {
         let worker = self.clone();
+        let freed = lanes.freed_signal();
         match lanes.admit(&delivery.job.kind) {
             Admission::Run(slot) => {
                 let lease = LeaseClock::starting_now(self.inner.lease);
-                running.spawn(async move { worker.run_in(slot, delivery, lease).await });
+                running.spawn(async move {
+                    worker.run_in(slot, delivery, lease).await;
+                    freed.notify_one();
+                });
             }
             Admission::Wait { lane, place } => {
                 let shutdown = shutdown.clone();
                 running.spawn(async move {
                     worker.wait_then_run(lane, place, delivery, shutdown).await;
+                    freed.notify_one();
                 });
             }
             Admission::Full => self.give_back(delivery).await,

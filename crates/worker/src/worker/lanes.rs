@@ -15,7 +15,7 @@
 
 use crate::handler::HandlerRegistry;
 use std::sync::Arc;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use trove_domain::job::Lane;
 
 /// Most claimed jobs held at once waiting for a slot. Each costs a task and a lease
@@ -28,6 +28,9 @@ pub(super) struct Lanes {
     /// Only the lanes some registered kind runs in.
     lanes: Vec<Slots>,
     waiting: Arc<Semaphore>,
+    /// Signalled whenever a job lets go of its slot, so a loop that found nothing to claim
+    /// for the lanes with room claims again at once for a lane that was full.
+    freed: Arc<Notify>,
 }
 
 #[derive(Debug)]
@@ -65,7 +68,18 @@ impl Lanes {
         Self {
             lanes,
             waiting: Arc::new(Semaphore::new(WAITING_ROOM)),
+            freed: Arc::new(Notify::new()),
         }
+    }
+
+    /// What a job signals when it lets go of its slot.
+    pub(super) fn freed_signal(&self) -> Arc<Notify> {
+        self.freed.clone()
+    }
+
+    /// Waits until a job has let go of its slot since the last wait.
+    pub(super) async fn slot_freed(&self) {
+        self.freed.notified().await;
     }
 
     /// Waits until some lane has a free slot and the waiting room a free place.
