@@ -2,11 +2,12 @@
 //! each lane has its own number of slots, so slow kinds never hold the slots fast ones need.
 //!
 //! The loop claims only when some lane has a free slot, and asks a queue that can choose
-//! (the SQL queue) lane by lane, for no more jobs than each lane has free slots. A queue that cannot choose (SQS: one
-//! queue, whatever message comes next) may hand over a job whose lane is full: it waits in
-//! hand, its lease kept by the heartbeat, for a slot in its lane, while fast jobs go on
-//! being claimed. Handing it back instead would count as a delivery (SQS's receive count is
-//! the attempt number) and bring the same message straight back.
+//! (the SQL queue) lane by lane, only for lanes with a free slot (a busy lane claims up to
+//! its size, the extra jobs waiting in hand a moment; see `wanted`). A queue that cannot
+//! choose (SQS: one queue, whatever message comes next) may hand over a job whose lane is
+//! full: it waits in hand, its lease kept by the heartbeat, for a slot in its lane, while
+//! fast jobs go on being claimed. Handing it back instead would count as a delivery (SQS's
+//! receive count is the attempt number) and bring the same message straight back.
 //!
 //! The waiting room is bounded (`WAITING_ROOM`): the loop claims no more than there is
 //! room for, and none while it is full, so a burst of more slow jobs than that at the head
