@@ -4,10 +4,11 @@
 //! Claims take a batch in one short transaction and never keep it open while jobs run. On
 //! MySQL/MariaDB and PostgreSQL the batch's rows are locked with `FOR UPDATE SKIP LOCKED`,
 //! so concurrent claimers take different rows; on SQLite the transaction is `IMMEDIATE`
-//! and SQLite's single writer does the same. Every claim query is one equality on
-//! `status` and a range on the column it orders by (`run_at` for due jobs, `locked_until`
-//! for expired leases, of which there are only as many as jobs running), so it follows the
-//! `(status, run_at)` index and costs the same at a backlog of a thousand or a million.
+//! and SQLite's single writer does the same. Every claim query is equalities on `status`
+//! (and `lane`) and a range on the column it orders by (`run_at` for due jobs,
+//! `locked_until` for expired leases, of which there are only as many as jobs running), so
+//! it follows the `(status, lane, run_at)` or `(status, run_at)` index in order and costs
+//! the same at a backlog of a thousand or a million (`claim`, and `outbox` for the relay).
 //!
 //! A lease that runs out (the worker died) makes the job claimable again; a processed-jobs
 //! record keyed by the job id makes a redelivered, already finished job a no-op.

@@ -1,9 +1,9 @@
 //! Amazon SQS as the queue, fed from the jobs table by the outbox relay.
 //!
 //! The relay leases pending rows due within the next 14 minutes, 100 at a time, publishes
-//! them in batches of up to 10 sent side by side (the wait until `run_at` becomes the message delay, so SQS's
-//! 15-minute delay limit never caps a job scheduled days ahead: it stays in the table until
-//! then), and marks them sent. If SQS is down, the rows go back to pending and are
+//! them in batches of up to 10 sent side by side (the wait until `run_at` becomes the
+//! message delay, so SQS's 15-minute delay limit never caps a job scheduled days ahead: it
+//! stays in the table until then), and marks them sent. If SQS is down, the rows go back to pending and are
 //! published when it returns; requests never talk to SQS.
 //!
 //! The consumer long-polls, uses the visibility timeout as the lease (extended by the
