@@ -63,6 +63,20 @@ struct Uploads {
     finished: Arc<AtomicU32>,
 }
 
+impl Uploads {
+    /// Uploads that block until the test adds permits to `gate`.
+    fn blocked() -> Self {
+        Uploads {
+            gate: Arc::new(Semaphore::new(0)),
+            started: Arc::default(),
+            last_attempt: Arc::default(),
+            running: Arc::default(),
+            most_at_once: Arc::default(),
+            finished: Arc::default(),
+        }
+    }
+}
+
 #[async_trait]
 impl JobHandler for Uploads {
     type Payload = UploadJob;
@@ -134,14 +148,7 @@ async fn start(backend: Backend, shutdown_grace_seconds: u64) -> Setup {
             queue
         }
     };
-    let uploads = Uploads {
-        gate: Arc::new(Semaphore::new(0)),
-        started: Arc::default(),
-        last_attempt: Arc::default(),
-        running: Arc::default(),
-        most_at_once: Arc::default(),
-        finished: Arc::default(),
-    };
+    let uploads = Uploads::blocked();
     let sent = Arc::new(AtomicU32::new(0));
     let handlers = HandlerRegistry::default()
         .with(uploads.clone())
@@ -325,14 +332,7 @@ async fn an_idle_lane_does_not_hold_back_a_busy_one() {
         .unwrap();
     }
     let sent = Arc::new(AtomicU32::new(0));
-    let uploads = Uploads {
-        gate: Arc::new(Semaphore::new(0)),
-        started: Arc::default(),
-        last_attempt: Arc::default(),
-        running: Arc::default(),
-        most_at_once: Arc::default(),
-        finished: Arc::default(),
-    };
+    let uploads = Uploads::blocked();
     let handlers = HandlerRegistry::default()
         .with(uploads)
         .with(Emails(sent.clone()));
