@@ -44,6 +44,12 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Recorder {
         }
         let mut statement = Statement::default();
         event.record(&mut statement);
+        // A connection the pool opens meanwhile sends its session setup once (`SET …` on
+        // MariaDB, `PRAGMA …` on SQLite): the connection's cost, not the request's.
+        let text = statement.0.trim_start_matches('"');
+        if text.starts_with("SET ") || text.starts_with("PRAGMA ") {
+            return;
+        }
         let mut log = log().lock().unwrap();
         if log.recording {
             log.statements.push(statement.0);
