@@ -135,6 +135,21 @@ impl ApiError {
         error
     }
 
+    /// The database could not serve the request (out of reach, silent, or busy with other
+    /// work): 503 `database_unavailable` with `Retry-After`, whichever layer noticed.
+    pub fn database_unavailable(cause: impl Into<Cause>) -> Self {
+        let mut error = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is not answering; try again shortly.",
+        );
+        error
+            .headers
+            .push((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        error.cause = Some(cause.into());
+        error
+    }
+
     pub fn internal(cause: impl Into<Cause>) -> Self {
         let mut error = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -278,7 +293,7 @@ pub(crate) use trove_app::error::capitalise;
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
         if trove_data_access::is_unavailable(&error) {
-            return Self::unavailable(error);
+            return Self::database_unavailable(error);
         }
         match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {

@@ -13,8 +13,7 @@ use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 
@@ -43,9 +42,6 @@ pub async fn answer_when_lost(
 /// an error that carries its own response, shaped here inside the request's id scope.
 fn lost_response() -> actix_web::Error {
     let mut response = lost().error_response();
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
     if let Some(id) = RequestId::current()
         && let Ok(value) = HeaderValue::from_str(id.as_str())
     {
@@ -57,9 +53,5 @@ fn lost_response() -> actix_web::Error {
 }
 
 fn lost() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "database_unavailable",
-        "The database is not answering; try again shortly.",
-    )
+    ApiError::database_unavailable("the reachability probe found the database server silent")
 }
