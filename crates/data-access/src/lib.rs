@@ -12,6 +12,7 @@ pub mod entities;
 pub mod error;
 pub mod flags;
 pub mod gifts;
+pub mod held;
 pub mod idempotency;
 pub mod invitations;
 pub mod jobs;
@@ -34,3 +35,4 @@ pub mod vendors;
 
 pub use db::{begin_write, connect, migrate};
 pub use error::is_unavailable;
+pub use held::HeldConnection;

@@ -1,8 +1,8 @@
 //! What the Customer Frontend renders, by slug or custom domain. No token; only `active`
 //! storefronts (and `demo` ones with `include_demo=true`), only `active` products. A
-//! bounded number of queries whatever the catalogue size: the storefront's row, then the
-//! rendered body from `storefront_cache` while the row's version has not moved (else three
-//! queries to render it again). `ETag` and `Cache-Control` let browsers and CDNs
+//! bounded number of queries whatever the catalogue size, on one held connection: the
+//! storefront's row, then the rendered body from `storefront_cache` while the row's
+//! version has not moved (else three queries to render it again). `ETag` and `Cache-Control` let browsers and CDNs
 //! revalidate cheaply (304 on `If-None-Match`, compared weakly so `W/` tags from proxies
 //! match).
 //!
@@ -24,7 +24,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use trove_data_access::entities::storefront;
-use trove_data_access::{storefronts, uploads};
+use trove_data_access::storefronts::Offered;
+use trove_data_access::{HeldConnection, storefronts, uploads};
 use trove_domain::ids::VendorId;
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
 use trove_domain::upload::UploadStatus;
@@ -108,10 +109,11 @@ pub async fn get_public_storefront(
     slug: web::Path<String>,
     query: web::Query<PublicQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let storefront = storefronts::find_public(&state.db, &slug, query.include_demo)
+    let db = HeldConnection::acquire(&state.db).await?;
+    let storefront = storefronts::find_public(&db, &slug, query.include_demo)
         .await?
         .ok_or_else(|| ApiError::no_such("storefront"))?;
-    respond(&request, &state, storefront).await
+    respond(&request, &state, db, storefront).await
 }
 
 /// A storefront as customers see it, by its custom domain (the Customer Frontend passes
@@ -134,26 +136,34 @@ pub async fn get_storefront_by_domain(
     query: web::Query<PublicQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let storefront = storefronts::find_public_by_domain(&state.db, &domain, query.include_demo)
+    let db = HeldConnection::acquire(&state.db).await?;
+    let storefront = storefronts::find_public_by_domain(&db, &domain, query.include_demo)
         .await?
         .ok_or_else(|| ApiError::no_such("storefront"))?;
-    respond(&request, &state, storefront).await
+    respond(&request, &state, db, storefront).await
 }
 
 /// The public body of a visible storefront, unless it is locked for this caller: the
-/// cached rendering when the storefront's version has not moved, else a fresh one.
+/// cached rendering when the storefront's version has not moved, else a fresh one read on
+/// `db`, the connection that found the storefront (given back before the body is built).
 async fn respond(
     request: &HttpRequest,
     state: &AppState,
+    db: HeldConnection,
     storefront: storefront::Model,
 ) -> Result<HttpResponse, ApiError> {
     let protected = storefront.password_hash.is_some();
     require_unlocked(request, &storefront)?;
     let (id, version) = (storefront.id, storefront.version);
     let rendered = match state.storefront_cache.get(id, version) {
-        Some(kept) => kept,
+        Some(kept) => {
+            drop(db);
+            kept
+        }
         None => {
-            let body = render(state, storefront).await?;
+            let offered = storefronts::offering(&db, storefront.id, true).await?;
+            drop(db);
+            let body = render(storefront, offered)?;
             let rendered = Rendered::new(version, etag_of(&body), Bytes::from(body));
             state.storefront_cache.put(id, rendered)
         }
@@ -192,9 +202,8 @@ async fn respond(
         .body(rendered.body.clone()))
 }
 
-/// The storefront's public JSON, from its row and what it offers (three more queries).
-async fn render(state: &AppState, storefront: storefront::Model) -> Result<Vec<u8>, ApiError> {
-    let offered = storefronts::offering(&state.db, storefront.id, true).await?;
+/// The storefront's public JSON, from its row and what it offers.
+fn render(storefront: storefront::Model, offered: Vec<Offered>) -> Result<Vec<u8>, ApiError> {
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
     let files_path = format!("/api/v1/public/storefronts/{}/files", storefront.slug);
