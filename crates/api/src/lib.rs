@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
 pub mod request_id;
+pub mod request_log;
 pub mod route_table;
 pub mod routes;
 pub mod startup;

@@ -232,6 +232,9 @@ pub(crate) async fn build_state(
         database_reachability: trove_data_access::reachability::Reachability::watch(
             &settings.database,
         ),
+        request_log: crate::request_log::RequestLogSampling::new(
+            settings.log.successful_public_sample_every,
+        ),
         storefront_cache: Arc::new(crate::storefront_cache::StorefrontCache::new(
             &settings.storefront_cache,
         )),

@@ -34,6 +34,8 @@ pub struct AppState {
     pub app: trove_app::App,
     /// Whether the database server answers (`None` on SQLite).
     pub database_reachability: Option<trove_data_access::reachability::Reachability>,
+    /// Which successful requests get a completion line.
+    pub request_log: crate::request_log::RequestLogSampling,
     /// Rendered public storefronts by version.
     pub storefront_cache: Arc<crate::storefront_cache::StorefrontCache>,
 }

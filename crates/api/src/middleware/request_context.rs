@@ -3,7 +3,8 @@
 //! - a request id (incoming if sane, else new), echoed as `X-Request-Id` and in error bodies;
 //! - the client (IP, TLS) resolved once through the trusted proxies;
 //! - a tracing span for the request and one completion line with method, route, status,
-//!   latency, request id and user id when known;
+//!   latency, request id and user id when known (successful hot public reads sampled as
+//!   `request_log` says);
 //! - Prometheus counters and latency;
 //! - a Sentry hub per request tagged with the request id: 5xx responses are captured with
 //!   their cause, and a panic inside the request carries the same tag;
@@ -120,7 +121,10 @@ pub async fn wrap(
                 );
                 hub.capture_message(&summary, sentry::Level::Error);
             }
-        } else {
+        } else if state
+            .as_ref()
+            .is_none_or(|state| state.request_log.keep(response.request().path(), status))
+        {
             tracing::info!(
                 %method, %route, status = status.as_u16(), latency_ms, request_id = %request_id,
                 "request completed"

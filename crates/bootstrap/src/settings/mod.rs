@@ -211,6 +211,9 @@ pub struct LogSettings {
     /// A `tracing` filter, e.g. `info` or `info,sqlx=warn,trove_api=debug`.
     pub level: String,
     pub format: LogFormat,
+    /// Log one in this many successful answers of the hot public routes (`/health*`,
+    /// `/api/v1/public/`); 1 logs every one. Errors and other routes are always logged.
+    pub successful_public_sample_every: u32,
 }
 
 impl Default for LogSettings {
@@ -218,6 +221,7 @@ impl Default for LogSettings {
         Self {
             level: "info,sqlx=warn,sea_orm=warn".into(),
             format: LogFormat::Auto,
+            successful_public_sample_every: 1,
         }
     }
 }

@@ -78,6 +78,12 @@ impl Settings {
         );
 
         require(
+            (1..=1_000_000).contains(&self.log.successful_public_sample_every),
+            "log.successful_public_sample_every",
+            "1 to 1000000 (1 logs every request)",
+        );
+
+        require(
             self.http.body_limit_bytes >= 1024,
             "http.body_limit_bytes",
             "at least 1024 bytes",
