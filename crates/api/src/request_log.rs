@@ -33,7 +33,9 @@ impl RequestLogSampling {
         {
             return true;
         }
-        self.seen.fetch_add(1, Ordering::Relaxed).is_multiple_of(self.every)
+        self.seen
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(self.every)
     }
 }
 

@@ -54,6 +54,8 @@ pub enum StartupError {
     Storage(#[from] trove_integrations::storage::StorageError),
     #[error("stripe settings are unusable: {0}")]
     Stripe(#[from] trove_integrations::stripe::StripeError),
+    #[error("cannot write the OpenAPI document: {0}")]
+    OpenApi(#[from] serde_json::Error),
 }
 
 pub struct Application {
@@ -116,14 +118,13 @@ impl Application {
                 .wrap(from_fn(middleware::security_headers::apply))
                 .wrap(from_fn(middleware::request_context::wrap))
                 .into_utoipa_app()
-                .openapi(openapi::base())
                 .configure(routes::configure)
-                .openapi_service(|spec| {
-                    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))
-                        .url(SPEC_PATH, openapi::complete(spec))
-                        .config(Config::default().validator_url("none"))
-                })
                 .into_app()
+                .route(SPEC_PATH, web::get().to(serve_openapi))
+                .service(
+                    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))
+                        .config(Config::new([SPEC_PATH]).validator_url("none")),
+                )
                 .route("/api/docs", web::get().to(redirect_to_docs))
                 .default_service(web::to(routes::fallback::not_matched))
         })
@@ -211,6 +212,7 @@ pub(crate) async fn build_state(
         stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
         stripe_settings: settings.stripe.clone(),
     };
+    let document = openapi::document();
     Ok(AppState {
         db,
         metrics: HttpMetrics::new()?,
@@ -219,7 +221,8 @@ pub(crate) async fn build_state(
         health_checks,
         trusted_proxies: TrustedProxies::new(settings.http.trusted_proxies.clone()),
         body_limit_bytes: settings.http.body_limit_bytes,
-        routes: RouteTable::from_openapi(&openapi::document()),
+        routes: RouteTable::from_openapi(&document),
+        openapi_json: web::Bytes::from(document.to_json()?),
         authenticator: Arc::new(Authenticator::new(
             settings,
             Arc::new(SigningKeys::from_settings(settings)?),
@@ -281,6 +284,13 @@ fn is_allowed_origin(allowed: &[String], origin: &HeaderValue, head: &RequestHea
             .split_once("://")
             .is_some_and(|(_, origin_host)| origin_host == host)
     })
+}
+
+/// The OpenAPI document, written once at startup and shared by every worker.
+async fn serve_openapi(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(state.openapi_json.clone())
 }
 
 async fn redirect_to_docs() -> HttpResponse {

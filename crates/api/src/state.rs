@@ -24,6 +24,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub body_limit_bytes: usize,
     pub routes: RouteTable,
+    /// The OpenAPI document as served at `SPEC_PATH`, serialised once.
+    pub openapi_json: actix_web::web::Bytes,
     pub authenticator: Arc<Authenticator>,
     pub features: FeatureFlags,
     pub files: Arc<dyn FileStore>,

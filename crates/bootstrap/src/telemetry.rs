@@ -3,7 +3,7 @@
 //!
 //! Logs go to stdout: JSON in production (or when asked), human-readable otherwise. A
 //! request thread only formats its line and hands it to a writer thread, so a slow or
-//! contended stdout never holds a request; when that thread falls 64k lines behind, the
+//! contended stdout never holds a request; when that thread falls 8k lines behind, the
 //! request threads wait for it rather than drop lines.
 //! Sentry is on only when a DSN is set; it receives panics and whatever the binaries
 //! capture explicitly (5xx responses, failed jobs), never request bodies or secrets.
@@ -73,8 +73,10 @@ fn init_logging(settings: &Settings) -> tracing_appender::non_blocking::WorkerGu
     guard
 }
 
-/// Log lines waiting for the writer thread before the threads logging wait for it.
-const LOG_LINES_QUEUED: usize = 65_536;
+/// Log lines waiting for the writer thread before the threads logging wait for it. The
+/// queue's slots are allocated up front (32 bytes each), so it is sized for bursts, not
+/// for a stdout that has stopped.
+const LOG_LINES_QUEUED: usize = 8_192;
 
 /// Starts the Sentry client when a DSN is configured. Keep the guard alive for the whole
 /// process: dropping it flushes pending events.
