@@ -28,7 +28,6 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use trove_bootstrap::Settings;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 #[derive(Debug, thiserror::Error)]
@@ -117,9 +116,7 @@ impl Application {
                 .wrap(cors(allowed_origins.clone()))
                 .wrap(from_fn(middleware::security_headers::apply))
                 .wrap(from_fn(middleware::request_context::wrap))
-                .into_utoipa_app()
-                .configure(routes::configure)
-                .into_app()
+                .configure(routes::serve)
                 .route(SPEC_PATH, web::get().to(serve_openapi))
                 .service(
                     SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))

@@ -1,6 +1,8 @@
-//! Every route of the API, one module per resource. `configure` is the only place routes
-//! are registered, always through `utoipa_actix_web`, so each one is in the OpenAPI
-//! document by construction.
+//! Every route of the API, one module per resource, listed once in `every_route!`: that
+//! list gives `configure`, which registers each route through `utoipa_actix_web` so it is
+//! in the OpenAPI document by construction, and `serve`, which registers the same routes
+//! on a plain actix `ServiceConfig` for the HTTP workers (the document is built once at
+//! startup, not once per worker).
 
 pub mod admin;
 pub mod admin_jobs;
@@ -32,86 +34,99 @@ pub mod well_known;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(config: &mut ServiceConfig) {
-    config
-        .service(health::liveness)
-        .service(health::detailed_health)
-        .service(metrics::render_metrics)
-        .service(well_known::published_keys)
-        .service(me::get_me)
-        .service(me::update_me)
-        .service(vendors::create_vendor)
-        .service(vendors::get_vendor)
-        .service(vendors::update_vendor)
-        .service(vendors::get_onboarding)
-        .service(feature_flags::list_vendor_flags)
-        .service(members::list_members)
-        .service(members::invite_member)
-        .service(members::accept_invitation)
-        .service(members::change_member_role)
-        .service(members::remove_member)
-        .service(admin::list_vendors)
-        .service(admin::list_flags)
-        .service(admin::set_rollout)
-        .service(admin::set_override)
-        .service(admin_jobs::list_dead_jobs)
-        .service(admin_jobs::retry_dead_job)
-        .service(admin_jobs::redrive_dead_jobs)
-        .service(shipping_zones::list_zones)
-        .service(shipping_zones::create_zone)
-        .service(shipping_zones::resolve_zone)
-        .service(shipping_zones::get_zone)
-        .service(shipping_zones::replace_zone)
-        .service(shipping_zones::delete_zone)
-        .service(storefronts::list_storefronts)
-        .service(storefronts::create_storefront)
-        .service(storefronts::get_storefront)
-        .service(storefronts::replace_storefront)
-        .service(storefronts::change_storefront_status)
-        .service(storefronts::set_storefront_password)
-        .service(storefronts::duplicate_storefront)
-        .service(storefront_shipping::get_storefront_zones)
-        .service(storefront_shipping::set_storefront_zones)
-        .service(products::list_products)
-        .service(products::create_product)
-        .service(products::bulk_product_status)
-        .service(products::get_product)
-        .service(products::replace_product)
-        .service(offerings::get_offering)
-        .service(offerings::set_offering)
-        .service(public_storefronts::get_public_storefront)
-        .service(public_storefronts::get_public_file)
-        .service(public_storefronts::get_storefront_by_domain)
-        .service(public_storefronts::open_storefront_session)
-        .service(checkout::quote_order)
-        .service(checkout::place_order)
-        .service(card_payments::confirm_card_payment)
-        .service(orders::list_orders)
-        .service(orders::get_order)
-        .service(orders::list_order_events)
-        .service(orders::change_order_status)
-        .service(orders::set_tracking)
-        .service(orders::reissue_gift)
-        .service(refunds::create_refund)
-        .service(refunds::list_refunds)
-        .service(payments::get_payment_account)
-        .service(payments::create_payment_account)
-        .service(payments::refresh_onboarding_link)
-        .service(payments::start_payment_oauth)
-        .service(payments::complete_payment_oauth)
-        .service(payments::reset_payment_account)
-        .service(payouts::list_payouts)
-        .service(stripe_webhook::receive_stripe_event)
-        .service(gifts::redeem_gift)
-        .service(gifts::get_gift)
-        .service(gifts::set_gift_cart)
-        .service(gifts::confirm_gift_address)
-        .service(recipient_lists::get_recipient_template)
-        .service(recipient_lists::create_recipient_list)
-        .service(recipient_lists::get_recipient_list)
-        .service(uploads::create_upload)
-        .service(uploads::confirm_upload)
-        .service(uploads::get_upload)
-        .service(files::put_local_file)
-        .service(files::get_local_file);
+macro_rules! every_route {
+    ($($route:path),* $(,)?) => {
+        /// Registers every route with its OpenAPI operation: what the document is built from.
+        pub fn configure(config: &mut ServiceConfig) {
+            $(config.service($route);)*
+        }
+
+        /// Registers every route without collecting operations: what each worker serves.
+        pub fn serve(config: &mut actix_web::web::ServiceConfig) {
+            $(config.service($route);)*
+        }
+    };
 }
+
+every_route![
+    health::liveness,
+    health::detailed_health,
+    metrics::render_metrics,
+    well_known::published_keys,
+    me::get_me,
+    me::update_me,
+    vendors::create_vendor,
+    vendors::get_vendor,
+    vendors::update_vendor,
+    vendors::get_onboarding,
+    feature_flags::list_vendor_flags,
+    members::list_members,
+    members::invite_member,
+    members::accept_invitation,
+    members::change_member_role,
+    members::remove_member,
+    admin::list_vendors,
+    admin::list_flags,
+    admin::set_rollout,
+    admin::set_override,
+    admin_jobs::list_dead_jobs,
+    admin_jobs::retry_dead_job,
+    admin_jobs::redrive_dead_jobs,
+    shipping_zones::list_zones,
+    shipping_zones::create_zone,
+    shipping_zones::resolve_zone,
+    shipping_zones::get_zone,
+    shipping_zones::replace_zone,
+    shipping_zones::delete_zone,
+    storefronts::list_storefronts,
+    storefronts::create_storefront,
+    storefronts::get_storefront,
+    storefronts::replace_storefront,
+    storefronts::change_storefront_status,
+    storefronts::set_storefront_password,
+    storefronts::duplicate_storefront,
+    storefront_shipping::get_storefront_zones,
+    storefront_shipping::set_storefront_zones,
+    products::list_products,
+    products::create_product,
+    products::bulk_product_status,
+    products::get_product,
+    products::replace_product,
+    offerings::get_offering,
+    offerings::set_offering,
+    public_storefronts::get_public_storefront,
+    public_storefronts::get_public_file,
+    public_storefronts::get_storefront_by_domain,
+    public_storefronts::open_storefront_session,
+    checkout::quote_order,
+    checkout::place_order,
+    card_payments::confirm_card_payment,
+    orders::list_orders,
+    orders::get_order,
+    orders::list_order_events,
+    orders::change_order_status,
+    orders::set_tracking,
+    orders::reissue_gift,
+    refunds::create_refund,
+    refunds::list_refunds,
+    payments::get_payment_account,
+    payments::create_payment_account,
+    payments::refresh_onboarding_link,
+    payments::start_payment_oauth,
+    payments::complete_payment_oauth,
+    payments::reset_payment_account,
+    payouts::list_payouts,
+    stripe_webhook::receive_stripe_event,
+    gifts::redeem_gift,
+    gifts::get_gift,
+    gifts::set_gift_cart,
+    gifts::confirm_gift_address,
+    recipient_lists::get_recipient_template,
+    recipient_lists::create_recipient_list,
+    recipient_lists::get_recipient_list,
+    uploads::create_upload,
+    uploads::confirm_upload,
+    uploads::get_upload,
+    files::put_local_file,
+    files::get_local_file,
+];
