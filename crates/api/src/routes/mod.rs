@@ -2,7 +2,9 @@
 //! list gives `configure`, which registers each route through `utoipa_actix_web` so it is
 //! in the OpenAPI document by construction, and `serve`, which registers the same routes
 //! on a plain actix `ServiceConfig` for the HTTP workers (the document is built once at
-//! startup, not once per worker).
+//! startup, not once per worker). The router tries routes in this order, one pattern
+//! match each, so the anonymous hot routes (health, the public storefront, checkout) come
+//! first; no other route matches their paths, so their place changes nothing else.
 
 pub mod admin;
 pub mod admin_jobs;
@@ -53,6 +55,12 @@ every_route![
     health::detailed_health,
     metrics::render_metrics,
     well_known::published_keys,
+    public_storefronts::get_public_storefront,
+    public_storefronts::get_public_file,
+    public_storefronts::get_storefront_by_domain,
+    public_storefronts::open_storefront_session,
+    checkout::quote_order,
+    checkout::place_order,
     me::get_me,
     me::update_me,
     vendors::create_vendor,
@@ -94,12 +102,6 @@ every_route![
     products::replace_product,
     offerings::get_offering,
     offerings::set_offering,
-    public_storefronts::get_public_storefront,
-    public_storefronts::get_public_file,
-    public_storefronts::get_storefront_by_domain,
-    public_storefronts::open_storefront_session,
-    checkout::quote_order,
-    checkout::place_order,
     card_payments::confirm_card_payment,
     orders::list_orders,
     orders::get_order,
