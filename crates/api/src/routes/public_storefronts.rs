@@ -24,7 +24,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use trove_data_access::entities::storefront;
-use trove_data_access::storefronts::Offered;
+use trove_data_access::storefronts::ShownProduct;
 use trove_data_access::{HeldConnection, storefronts, uploads};
 use trove_domain::ids::VendorId;
 use trove_domain::storefront::{DeliveryMethod, FeeTransferMode};
@@ -161,7 +161,7 @@ async fn respond(
             kept
         }
         None => {
-            let offered = storefronts::offering(&db, storefront.id, true).await?;
+            let offered = storefronts::shown_offering(&db, storefront.id).await?;
             drop(db);
             let body = render(storefront, offered)?;
             let rendered = Rendered::new(version, etag_of(&body), Bytes::from(body));
@@ -203,7 +203,7 @@ async fn respond(
 }
 
 /// The storefront's public JSON, from its row and what it offers.
-fn render(storefront: storefront::Model, offered: Vec<Offered>) -> Result<Vec<u8>, ApiError> {
+fn render(storefront: storefront::Model, offered: Vec<ShownProduct>) -> Result<Vec<u8>, ApiError> {
     let storefront = StorefrontView::try_from(storefront)?;
     let show_stock = storefront.show_stock;
     let files_path = format!("/api/v1/public/storefronts/{}/files", storefront.slug);
@@ -222,7 +222,7 @@ fn render(storefront: storefront::Model, offered: Vec<Offered>) -> Result<Vec<u8
         products: offered
             .into_iter()
             .map(|offer| {
-                let product = offer.product.product;
+                let product = offer.product;
                 PublicProduct {
                     id: product.id,
                     title: product.title,
@@ -236,7 +236,6 @@ fn render(storefront: storefront::Model, offered: Vec<Offered>) -> Result<Vec<u8
                         .map(file_url)
                         .collect(),
                     variants: offer
-                        .product
                         .variants
                         .into_iter()
                         .map(|variant| PublicVariant {

@@ -13,10 +13,12 @@ use trove_domain::ids::VendorId;
 use trove_domain::storefront::{FeeTransferMode, StorefrontStatus};
 
 mod offering;
+mod shown;
 
 pub use offering::{
     Offered, OfferingError, offered_variants, offering, offers_image, set_offering,
 };
+pub use shown::{ShownProduct, ShownProductRow, ShownVariant, shown_offering};
 
 /// Everything a storefront is made of, already validated and serialised where JSON.
 #[derive(Debug, Clone)]
