@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document: the base (title, tags) plus every route `routes::configure`
 //! registers, collected by `utoipa_actix_web`, completed by [`contract`] with what every
-//! operation answers before its handler runs.
+//! operation answers before its handler runs. Built once per process: startup serialises it
+//! for `SPEC_PATH` and reads the route table from it.
 
 mod contract;
 pub(crate) mod rules;
@@ -64,26 +65,15 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
-/// The base document, before routes are added.
-pub fn base() -> utoipa::openapi::OpenApi {
-    ApiBase::openapi()
-}
-
-/// The complete document, as served at `SPEC_PATH`.
+/// The complete document, as served at `SPEC_PATH`: the base plus the operations of every
+/// route `routes::configure` registers, completed with the statuses and bounds every
+/// operation shares (`contract`).
 pub fn document() -> utoipa::openapi::OpenApi {
-    complete(
-        App::new()
-            .into_utoipa_app()
-            .openapi(base())
-            .configure(routes::configure)
-            .split_for_parts()
-            .1,
-    )
-}
-
-/// `document`, the base plus the routes' own operations, completed with the statuses and
-/// bounds every operation shares (`contract`).
-pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let (_, mut document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiBase::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
     utoipa::Modify::modify(&contract::Contract, &mut document);
     document
 }

@@ -2,9 +2,9 @@
 //! storefronts (and `demo` ones with `include_demo=true`), only `active` products. A
 //! bounded number of queries whatever the catalogue size, on one held connection: the
 //! storefront's row, then the rendered body from `storefront_cache` while the row's
-//! version has not moved (else three queries to render it again). `ETag` and `Cache-Control` let browsers and CDNs
-//! revalidate cheaply (304 on `If-None-Match`, compared weakly so `W/` tags from proxies
-//! match).
+//! version has not moved (else three queries to render it again, reading only the columns
+//! shown). `ETag` and `Cache-Control` let browsers and CDNs revalidate cheaply (304 on
+//! `If-None-Match`, compared weakly so `W/` tags from proxies match).
 //!
 //! A password-protected storefront answers 401 `storefront_locked` until the shopper
 //! exchanges the password for a storefront session (a short-lived token, sent as a
