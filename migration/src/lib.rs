@@ -19,6 +19,7 @@ mod m20261121_000009_recipient_lists;
 mod m20261122_000010_payments;
 mod m20261201_000011_job_lanes;
 mod m20261201_000012_storefront_versions;
+mod m20261208_000013_shopify;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_payments::Migration),
             Box::new(m20261201_000011_job_lanes::Migration),
             Box::new(m20261201_000012_storefront_versions::Migration),
+            Box::new(m20261208_000013_shopify::Migration),
         ]
     }
 }

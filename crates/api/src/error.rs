@@ -196,6 +196,11 @@ impl ApiError {
         self.code
     }
 
+    /// What the client is told.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The full cause chain, for logs and Sentry; never sent to the client.
     pub fn cause_chain(&self) -> Option<String> {
         let cause = self.cause.as_deref()?;
@@ -347,6 +352,45 @@ impl From<trove_integrations::stripe::StripeError> for ApiError {
     }
 }
 
+impl From<trove_integrations::shopify::ShopifyError> for ApiError {
+    fn from(error: trove_integrations::shopify::ShopifyError) -> Self {
+        use trove_integrations::shopify::ShopifyError;
+        match error {
+            ShopifyError::Unavailable { .. } => Self::unavailable(error),
+            ShopifyError::Unauthorized(_) => Self::new(
+                StatusCode::CONFLICT,
+                "shopify_reconnect_needed",
+                "Shopify no longer accepts this shop's token; install the app again.",
+            ),
+            ShopifyError::Refused { status, message } => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "shopify_refused",
+                format!("Shopify refused the request: {message}"),
+            )
+            .with_details(serde_json::json!({ "shopify_status": status })),
+            ShopifyError::Protocol(_) => {
+                let mut refused = Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "shopify_error",
+                    "Shopify answered something unexpected; it has been reported.",
+                );
+                refused.cause = Some(error.into());
+                refused
+            }
+        }
+    }
+}
+
+impl From<trove_integrations::secrets::SecretsError> for ApiError {
+    fn from(error: trove_integrations::secrets::SecretsError) -> Self {
+        use trove_integrations::secrets::SecretsError;
+        match error {
+            SecretsError::Unavailable(_) => Self::unavailable(error),
+            SecretsError::Unreadable(_) | SecretsError::Key(_) => Self::internal(error),
+        }
+    }
+}
+
 impl From<trove_app::AppError> for ApiError {
     fn from(error: trove_app::AppError) -> Self {
         use trove_app::AppError;
@@ -366,11 +410,14 @@ impl From<trove_app::AppError> for ApiError {
             AppError::Invalid(fields) => Self::validation(fields),
             AppError::Forbidden(message) => Self::forbidden(message),
             AppError::Malformed { code, message } => Self::bad_request(code, message),
-            AppError::NotConfigured(message) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "payments_not_configured",
-                message,
-            ),
+            AppError::NotConfigured { code, message } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+            }
+            AppError::Unauthenticated { code, message } => {
+                Self::new(StatusCode::UNAUTHORIZED, code, message)
+            }
+            AppError::Shopify(error) => error.into(),
+            AppError::Secrets(error) => error.into(),
             AppError::Gone { code, message } => Self::new(StatusCode::GONE, code, message),
             AppError::Rejected { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)

@@ -1,13 +1,18 @@
 //! The OpenAPI 3.1 document: the base (title, tags) plus every route `routes::configure`
 //! registers, collected by `utoipa_actix_web`, completed by [`contract`] with what every
-//! operation answers before its handler runs. Built once per process: startup serialises it
-//! for `SPEC_PATH` and reads the route table from it.
+//! operation answers before its handler runs. A process builds it at most once, on first
+//! need ([`Published`]): the spec route, or a request no route matched (the 405/404 choice
+//! reads its paths). Building touches the generated code of every operation and schema, so a
+//! process that answers neither keeps none of that resident.
 
 mod contract;
 pub(crate) mod rules;
 
+use crate::route_table::RouteTable;
 use crate::routes;
 use actix_web::App;
+use actix_web::web::Bytes;
+use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
@@ -37,7 +42,8 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "recipient lists", description = "Bulk recipients from CSV uploads."),
         (name = "uploads", description = "Signed file uploads and downloads."),
         (name = "payments", description = "A vendor's Stripe Connect account, onboarding and payouts."),
-        (name = "webhooks", description = "Events from outside systems (Stripe), verified by signature."),
+        (name = "shopify", description = "A vendor's Shopify shop: install, connection, disconnect."),
+        (name = "webhooks", description = "Events from outside systems (Stripe, Shopify), verified by signature."),
         (name = "admin", description = "Platform administration (admin tokens only): vendors, feature flags, dead jobs."),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),
@@ -76,4 +82,39 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     utoipa::Modify::modify(&contract::Contract, &mut document);
     document
+}
+
+/// The document as this process publishes it, built on first use and then kept.
+#[derive(Debug, Default)]
+pub struct Published(OnceLock<PublishedParts>);
+
+#[derive(Debug)]
+struct PublishedParts {
+    json: Result<Bytes, String>,
+    routes: RouteTable,
+}
+
+impl Published {
+    /// The document serialised for `SPEC_PATH`.
+    pub fn json(&self) -> Result<Bytes, String> {
+        self.parts().json.clone()
+    }
+
+    /// The documented paths and the methods each accepts.
+    pub fn routes(&self) -> &RouteTable {
+        &self.parts().routes
+    }
+
+    fn parts(&self) -> &PublishedParts {
+        self.0.get_or_init(|| {
+            let document = document();
+            PublishedParts {
+                json: document
+                    .to_json()
+                    .map(Bytes::from)
+                    .map_err(|error| error.to_string()),
+                routes: RouteTable::from_openapi(&document),
+            }
+        })
+    }
 }

@@ -6,6 +6,7 @@
 
 use crate::auth::{self, Authenticator, SigningKeys};
 use crate::client::TrustedProxies;
+use crate::error::ApiError;
 use crate::features::FeatureFlags;
 use crate::health::{
     DatabaseCheck, HealthCheck, MailCheck, RateLimitStoreCheck, SqlQueueCheck, StorageCheck,
@@ -14,7 +15,6 @@ use crate::metrics::HttpMetrics;
 use crate::middleware;
 use crate::openapi::{self, DOCS_PATH, SPEC_PATH};
 use crate::rate_limit::{LocalLimiter, RateLimiter, RedisLimiter};
-use crate::route_table::RouteTable;
 use crate::state::AppState;
 use crate::{extractors, routes};
 use actix_cors::Cors;
@@ -51,10 +51,8 @@ pub enum StartupError {
     Mail(#[from] trove_integrations::mail::MailError),
     #[error("storage settings are unusable: {0}")]
     Storage(#[from] trove_integrations::storage::StorageError),
-    #[error("stripe settings are unusable: {0}")]
-    Stripe(#[from] trove_integrations::stripe::StripeError),
-    #[error("cannot write the OpenAPI document: {0}")]
-    OpenApi(#[from] serde_json::Error),
+    #[error(transparent)]
+    App(#[from] trove_app::SetupError),
 }
 
 pub struct Application {
@@ -203,13 +201,7 @@ pub(crate) async fn build_state(
         trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
     health_checks.push(Arc::new(StorageCheck(files.clone())));
 
-    let app = trove_app::App {
-        db: db.clone(),
-        orders: settings.orders.clone(),
-        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
-        stripe_settings: settings.stripe.clone(),
-    };
-    let document = openapi::document();
+    let app = trove_app::App::from_settings(db.clone(), settings).await?;
     Ok(AppState {
         db,
         metrics: HttpMetrics::new()?,
@@ -218,8 +210,7 @@ pub(crate) async fn build_state(
         health_checks,
         trusted_proxies: TrustedProxies::new(settings.http.trusted_proxies.clone()),
         body_limit_bytes: settings.http.body_limit_bytes,
-        routes: RouteTable::from_openapi(&document),
-        openapi_json: web::Bytes::from(document.to_json()?),
+        openapi: openapi::Published::default(),
         authenticator: Arc::new(Authenticator::new(
             settings,
             Arc::new(SigningKeys::from_settings(settings)?),
@@ -283,11 +274,12 @@ fn is_allowed_origin(allowed: &[String], origin: &HeaderValue, head: &RequestHea
     })
 }
 
-/// The OpenAPI document, written once at startup and shared by every worker.
-async fn serve_openapi(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+/// The OpenAPI document, serialised on the first request and shared by every worker.
+async fn serve_openapi(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let json = state.openapi.json().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
         .content_type(header::ContentType::json())
-        .body(state.openapi_json.clone())
+        .body(json))
 }
 
 async fn redirect_to_docs() -> HttpResponse {

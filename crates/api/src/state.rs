@@ -6,7 +6,6 @@ use crate::features::FeatureFlags;
 use crate::health::HealthCheck;
 use crate::metrics::HttpMetrics;
 use crate::rate_limit::RateLimiter;
-use crate::route_table::RouteTable;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use trove_bootstrap::settings::StorageSettings;
@@ -23,9 +22,8 @@ pub struct AppState {
     pub health_checks: Vec<Arc<dyn HealthCheck>>,
     pub trusted_proxies: TrustedProxies,
     pub body_limit_bytes: usize,
-    pub routes: RouteTable,
-    /// The OpenAPI document as served at `SPEC_PATH`, serialised once.
-    pub openapi_json: actix_web::web::Bytes,
+    /// The OpenAPI document and the route table read from it, built on first need.
+    pub openapi: crate::openapi::Published,
     pub authenticator: Arc<Authenticator>,
     pub features: FeatureFlags,
     pub files: Arc<dyn FileStore>,

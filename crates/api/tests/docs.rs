@@ -148,9 +148,12 @@ async fn every_protected_operation_declares_the_bearer_scheme() {
         "/api/v1/public/storefronts/{slug}/orders",
         "/api/v1/public/orders/{order_id}/card-payment",
         "/api/v1/gifts/redeem",
-        // Stripe signs its webhooks; the OAuth callback's state token names the vendor.
+        // Stripe and Shopify sign their webhooks and callbacks; a callback's state token
+        // names the vendor.
         "/api/v1/webhooks/stripe",
         "/api/v1/payments/oauth/callback",
+        "/api/v1/webhooks/shopify",
+        "/api/v1/integrations/shopify/callback",
         "/api/v1/recipient-lists/templates/{country}",
         // Signed URLs of the local file store: the signature is the credential.
         "/api/v1/files/vendors/{vendor_id}/{file_id}",

@@ -6,6 +6,8 @@
 //! dead. Database errors travel as they are and are classified by the caller's mapping.
 
 use serde::Serialize;
+use trove_integrations::secrets::SecretsError;
+use trove_integrations::shopify::ShopifyError;
 use trove_integrations::stripe::StripeError;
 use utoipa::ToSchema;
 
@@ -40,17 +42,26 @@ pub enum AppError {
     #[error("malformed ({code}): {message}")]
     Malformed { code: &'static str, message: String },
     /// A feature this installation is not configured for; retrying will not help until it is.
-    #[error("not configured: {0}")]
-    NotConfigured(String),
+    #[error("not configured ({code}): {message}")]
+    NotConfigured { code: &'static str, message: String },
     /// It existed but is over for good (an expired invitation).
     #[error("gone ({code}): {message}")]
     Gone { code: &'static str, message: String },
     /// Input refused as a whole for a reason with its own code.
     #[error("rejected ({code}): {message}")]
     Rejected { code: &'static str, message: String },
+    /// The caller's credentials for this input are wrong (a webhook signature).
+    #[error("unauthenticated ({code}): {message}")]
+    Unauthenticated { code: &'static str, message: String },
     /// Stripe refused, answered oddly or could not be reached.
     #[error(transparent)]
     Stripe(#[from] StripeError),
+    /// Shopify refused, answered oddly or could not be reached.
+    #[error(transparent)]
+    Shopify(#[from] ShopifyError),
+    /// A stored credential could not be sealed or opened (the key service, or the key).
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
     #[error(transparent)]
     Database(#[from] sea_orm::DbErr),
     /// A broken invariant: reported, never shown.

@@ -24,6 +24,7 @@ pub mod reachability;
 pub mod recipient_lists;
 pub mod refunds;
 pub mod shipping_zones;
+pub mod shopify;
 pub mod storefront_shipping;
 pub mod storefronts;
 pub mod stripe_events;

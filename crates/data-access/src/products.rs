@@ -261,3 +261,23 @@ pub async fn set_status(
     txn.commit().await?;
     Ok(result.rows_affected)
 }
+
+/// Clears the Shopify ids of the vendor's imported products (the products stay, and say
+/// `shopify` as their source); how many changed.
+pub async fn forget_external_ids(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+) -> Result<u64, DbErr> {
+    let result = Products::update_many()
+        .col_expr(
+            product::Column::ExternalId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(product::Column::UpdatedAt, Expr::value(now()))
+        .filter(product::Column::VendorId.eq(vendor.as_uuid()))
+        .filter(product::Column::Source.eq(ProductSource::Shopify.as_str()))
+        .filter(product::Column::ExternalId.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

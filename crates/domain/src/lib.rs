@@ -40,6 +40,7 @@ pub mod payment;
 pub mod product;
 pub mod recipient_csv;
 pub mod shipping;
+pub mod shopify;
 pub mod storefront;
 pub mod upload;
 pub mod vendor;

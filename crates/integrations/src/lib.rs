@@ -4,6 +4,8 @@
 
 pub mod aws;
 pub mod mail;
+pub mod secrets;
+pub mod shopify;
 pub mod slack;
 pub mod storage;
 pub mod stripe;

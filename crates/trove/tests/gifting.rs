@@ -67,6 +67,7 @@ impl System {
         let scratch = std::env::temp_dir().join(format!("trove-gifting-{}", uuid::Uuid::new_v4()));
         settings.storage.local_dir = scratch.join("files").display().to_string();
         settings.storage.local_url_key_file = scratch.join("url-key").display().to_string();
+        settings.secrets.local_key_file = scratch.join("secrets-key").display().to_string();
         let mail_dir = match (
             std::env::var("TEST_SMTP_ADDR"),
             std::env::var("TEST_SMTP_DIR"),

@@ -246,42 +246,54 @@ impl<P: OAuthProvider + 'static> FromRequest for OAuthState<P> {
         Box::pin(async move {
             let query = web::Query::<StateQuery>::from_query(request.query_string())
                 .map_err(|_| ApiError::from(AuthError::Missing))?;
-            let state = state(&request)?;
-            let principal = state.authenticator.authenticate(&query.state).await?;
-            let Principal::OAuthState {
-                provider,
-                vendor_id,
-                nonce,
-                jti,
-                expires_at,
-            } = principal
-            else {
-                return Err(AuthError::WrongType {
-                    expected: P::TOKEN_TYPE.as_str(),
-                    actual: principal.token_type(),
-                }
-                .into());
-            };
-            if provider != P::TOKEN_TYPE {
-                return Err(AuthError::WrongType {
-                    expected: P::TOKEN_TYPE.as_str(),
-                    actual: provider,
-                }
-                .into());
-            }
-            let expires = chrono::DateTime::from_timestamp(expires_at, 0)
-                .map(|at| at.naive_utc())
-                .unwrap_or_else(trove_data_access::jobs::now);
-            if !consumed_tokens::consume(&state.db, &jti, expires).await? {
-                return Err(AuthError::Invalid("this state was already used".into()).into());
-            }
+            let app_state = state(&request)?;
+            let (vendor_id, nonce) =
+                spend_oauth_state(&app_state, &query.state, P::TOKEN_TYPE).await?;
             Ok(Self {
-                vendor_id: VendorId::from(vendor_id),
+                vendor_id,
                 nonce,
                 provider: PhantomData,
             })
         })
     }
+}
+
+/// Validates an OAuth `state` of `provider` and spends it: the vendor it names and its
+/// nonce. A replay is refused ("already used"), as is a state of another provider.
+pub async fn spend_oauth_state(
+    state: &AppState,
+    token: &str,
+    provider: TokenType,
+) -> Result<(VendorId, String), ApiError> {
+    let principal = state.authenticator.authenticate(token).await?;
+    let Principal::OAuthState {
+        provider: issued_for,
+        vendor_id,
+        nonce,
+        jti,
+        expires_at,
+    } = principal
+    else {
+        return Err(AuthError::WrongType {
+            expected: provider.as_str(),
+            actual: principal.token_type(),
+        }
+        .into());
+    };
+    if issued_for != provider {
+        return Err(AuthError::WrongType {
+            expected: provider.as_str(),
+            actual: issued_for,
+        }
+        .into());
+    }
+    let expires = chrono::DateTime::from_timestamp(expires_at, 0)
+        .map(|at| at.naive_utc())
+        .unwrap_or_else(trove_data_access::jobs::now);
+    if !consumed_tokens::consume(&state.db, &jti, expires).await? {
+        return Err(AuthError::Invalid("this state was already used".into()).into());
+    }
+    Ok((VendorId::from(vendor_id), nonce))
 }
 
 #[cfg(test)]
@@ -305,6 +317,13 @@ mod tests {
         settings.auth.signing_key = Some(SecretString::from(
             crate::auth::signing::generate_key().unwrap(),
         ));
+        settings.secrets.local_key_file = std::env::temp_dir()
+            .join(format!(
+                "trove-guards-secrets-{}.b64",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .display()
+            .to_string();
         let state = crate::startup::build_state(&settings, database.db.clone())
             .await
             .unwrap();

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 pub async fn not_matched(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let allowed = request
         .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.routes.allowed_methods(request.path()));
+        .and_then(|state| state.openapi.routes().allowed_methods(request.path()));
     match allowed {
         Some(methods) => Err(ApiError::method_not_allowed(&methods)),
         None => Err(ApiError::not_found(format!(

@@ -27,6 +27,7 @@ pub mod public_storefronts;
 pub mod recipient_lists;
 pub mod refunds;
 pub mod shipping_zones;
+pub mod shopify;
 pub mod storefront_shipping;
 pub mod storefronts;
 pub mod stripe_webhook;
@@ -119,6 +120,11 @@ every_route![
     payments::reset_payment_account,
     payouts::list_payouts,
     stripe_webhook::receive_stripe_event,
+    shopify::start_shopify_install,
+    shopify::complete_shopify_install,
+    shopify::get_shopify_connection,
+    shopify::disconnect_shopify,
+    shopify::receive_shopify_webhook,
     gifts::redeem_gift,
     gifts::get_gift,
     gifts::set_gift_cart,

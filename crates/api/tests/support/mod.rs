@@ -7,6 +7,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth0;
+pub mod fake_shopify;
 pub mod fake_stripe;
 pub mod payments;
 pub mod shop;
@@ -74,6 +75,13 @@ impl TestApp {
         settings.storage.local_url_key = Some(SecretString::from(
             "dGVzdC1vbmx5IFVSTCBrZXkgb2YgdGhlIGxvY2FsIGZpbGUgc3RvcmU=",
         ));
+        settings.secrets.local_key_file = std::env::temp_dir()
+            .join(format!(
+                "trove-test-secrets-{}.b64",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .display()
+            .to_string();
         customise(&mut settings);
         settings.validate().expect("test settings must be valid");
 

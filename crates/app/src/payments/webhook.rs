@@ -35,9 +35,10 @@ pub async fn receive(
         .map(|secret| secret.expose_secret())
         .collect();
     if secrets.is_empty() {
-        return Err(AppError::NotConfigured(
-            "No webhook signing secret is configured.".into(),
-        ));
+        return Err(AppError::NotConfigured {
+            code: "payments_not_configured",
+            message: "No webhook signing secret is configured.".into(),
+        });
     }
     webhook::verify(
         signature,

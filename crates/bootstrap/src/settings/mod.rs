@@ -6,10 +6,12 @@
 //! otherwise. `validate()` runs at start; every problem names its key and what is expected.
 //! Secrets are `SecretString`: their `Debug` output is redacted and nothing here prints them.
 
+mod integrations;
 mod load;
 mod services;
 mod validate;
 
+pub use integrations::{SecretsBackend, SecretsSettings, ShopifySettings};
 pub use load::{ENV_PREFIX, SettingsError};
 pub use services::{
     AwsSettings, MailSettings, MailTransport, OrderSettings, QueueBackend, QueueSettings,
@@ -23,7 +25,6 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Which profile the process runs under. `production` refuses embedded backends.
 /// The rendered public storefront kept in each API process (checked against the
 /// storefront's version in the database on every read, so instances stay coherent).
 #[derive(Debug, Clone, Deserialize)]
@@ -43,6 +44,7 @@ impl Default for StorefrontCacheSettings {
     }
 }
 
+/// Which profile the process runs under. `production` refuses embedded backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
@@ -81,6 +83,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub orders: OrderSettings,
     pub stripe: StripeSettings,
+    pub secrets: SecretsSettings,
+    pub shopify: ShopifySettings,
     /// Feature flags and their default state, e.g. `bulk_upload = true`. Vendors can be
     /// given overrides in the database; handlers ask the flag service, never this map.
     pub features: BTreeMap<String, bool>,

@@ -19,6 +19,8 @@ pub mod recipient_list;
 pub mod recipient_list_entry;
 pub mod recipient_list_error;
 pub mod shipping_zone;
+pub mod shopify_connection;
+pub mod shopify_webhook;
 pub mod storefront;
 pub mod storefront_product;
 pub mod storefront_shipping_zone;

@@ -84,6 +84,9 @@ impl NotifySlack {
 pub struct ProcessShopifyWebhook {
     pub v: u32,
     pub vendor_id: uuid::Uuid,
+    /// `X-Shopify-Shop-Domain`: the delivery is stale when the vendor's shop is another now.
+    #[serde(default)]
+    pub shop: String,
     /// `X-Shopify-Topic`, e.g. `products/update` or `app/uninstalled`.
     pub topic: String,
     /// `X-Shopify-Webhook-Id`: Shopify may deliver the same webhook more than once.

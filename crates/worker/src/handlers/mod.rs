@@ -6,6 +6,7 @@
 
 pub mod notify_slack;
 pub mod process_recipient_upload;
+pub mod process_shopify_webhook;
 pub mod process_stripe_event;
 pub mod push_order;
 pub mod send_email;
@@ -25,8 +26,8 @@ pub enum SetupError {
     Http(#[from] trove_integrations::slack::ClientError),
     #[error("file storage: {0}")]
     Storage(#[from] trove_integrations::storage::StorageError),
-    #[error("stripe: {0}")]
-    Stripe(#[from] trove_integrations::stripe::StripeError),
+    #[error(transparent)]
+    App(#[from] trove_app::SetupError),
 }
 
 /// Every handler this worker runs, built from settings.
@@ -38,12 +39,7 @@ pub async fn registry(
     let slack = trove_integrations::slack::SlackClient::new(Duration::from_secs(10))?;
     let (files, _) =
         trove_integrations::storage::from_settings(&settings.storage, &settings.aws).await?;
-    let app = App {
-        db: db.clone(),
-        orders: settings.orders.clone(),
-        stripe: trove_integrations::stripe::StripeClient::from_settings(&settings.stripe)?,
-        stripe_settings: settings.stripe.clone(),
-    };
+    let app = App::from_settings(db.clone(), settings).await?;
     Ok(HandlerRegistry::default()
         .with(send_email::SendEmailHandler::new(
             db.clone(),
@@ -54,6 +50,9 @@ pub async fn registry(
         .with(push_order::PushOrderHandler::new(app.clone()))
         .with(send_gift::SendGiftHandler::new(app.clone()))
         .with(process_recipient_upload::ProcessRecipientUploadHandler::new(db.clone(), files))
+        .with(process_shopify_webhook::ProcessShopifyWebhookHandler::new(
+            app.clone(),
+        ))
         .with(process_stripe_event::ProcessStripeEventHandler::new(app)))
 }
 
@@ -69,6 +68,12 @@ pub fn from_app(error: AppError) -> JobError {
         AppError::Database(error) => transient(error),
         AppError::Stripe(trove_integrations::stripe::StripeError::Unavailable(reason)) => {
             JobError::Transient(format!("stripe: {reason}"))
+        }
+        AppError::Shopify(
+            error @ trove_integrations::shopify::ShopifyError::Unavailable { .. },
+        ) => JobError::Transient(format!("shopify: {error}")),
+        AppError::Secrets(error @ trove_integrations::secrets::SecretsError::Unavailable(_)) => {
+            JobError::Transient(format!("secrets: {error}"))
         }
         other => JobError::Permanent(other.to_string()),
     }

@@ -48,6 +48,7 @@ async fn fixture() -> Fixture {
     settings.worker.retry_base_seconds = 1;
     settings.worker.retry_max_seconds = 60;
     settings.storage.local_dir = outbox.join("files").display().to_string();
+    settings.secrets.local_key_file = outbox.join("secrets-key.b64").display().to_string();
     settings.storage.local_url_key = Some(
         "dGVzdC1vbmx5IFVSTCBrZXkgb2YgdGhlIGxvY2FsIGZpbGUgc3RvcmU="
             .to_owned()

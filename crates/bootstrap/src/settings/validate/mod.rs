@@ -328,7 +328,52 @@ impl Settings {
             "1 to 120 seconds",
         );
 
+        require(
+            self.secrets.backend != super::SecretsBackend::Kms
+                || self
+                    .secrets
+                    .kms_key_id
+                    .as_deref()
+                    .is_some_and(|k| !k.is_empty()),
+            "secrets.kms_key_id",
+            "the KMS key that wraps stored credentials (required with secrets.backend = kms)",
+        );
+        for (key, value) in [
+            ("shopify.app_url", &self.shopify.app_url),
+            (
+                "shopify.shop_base_url",
+                &self.shopify.shop_base_url.replace("{shop}", "shop"),
+            ),
+        ] {
+            require(is_http_url(value), key, "an http(s) URL");
+        }
+        require(
+            self.shopify.shop_base_url.contains("{shop}"),
+            "shopify.shop_base_url",
+            "a URL containing `{shop}`, e.g. https://{shop}",
+        );
+        require(
+            is_api_version(&self.shopify.api_version),
+            "shopify.api_version",
+            "a Shopify API version, YYYY-MM (e.g. 2025-10)",
+        );
+        require(
+            self.shopify.api_key.is_some() == self.shopify.api_secret.is_some(),
+            "shopify.api_secret",
+            "set together with shopify.api_key, or neither",
+        );
+        require(
+            (1..=120).contains(&self.shopify.timeout_seconds),
+            "shopify.timeout_seconds",
+            "1 to 120 seconds",
+        );
+
         if self.env == Environment::Production {
+            require(
+                self.secrets.backend != super::SecretsBackend::Local,
+                "secrets.backend",
+                "kms: the local key file is an embedded backend and the production profile refuses it",
+            );
             require(
                 self.mail.transport != super::MailTransport::Outbox,
                 "mail.transport",
@@ -371,6 +416,17 @@ impl Settings {
 
 fn is_http_url(value: &str) -> bool {
     value.starts_with("https://") || value.starts_with("http://")
+}
+
+/// `YYYY-MM`, the form of Shopify's quarterly API versions.
+fn is_api_version(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 7
+        && bytes[4] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, byte)| i == 4 || byte.is_ascii_digit())
 }
 
 fn is_flag_name(name: &str) -> bool {

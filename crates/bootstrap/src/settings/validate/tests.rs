@@ -28,6 +28,8 @@ fn production() -> Settings {
     settings.storage.backend = crate::settings::StorageBackend::S3;
     settings.storage.s3_bucket = Some("trove-files".into());
     settings.storage.kms_key_id = Some("alias/trove-files".into());
+    settings.secrets.backend = crate::settings::SecretsBackend::Kms;
+    settings.secrets.kms_key_id = Some("alias/trove-secrets".into());
     settings
 }
 
@@ -127,4 +129,38 @@ fn a_bad_database_url_is_not_echoed() {
     settings.database.url = SecretString::from("oracle://user:hunter2@x");
     let problems = settings.validate().err().unwrap_or_default();
     assert!(problems.iter().all(|p| !p.to_string().contains("hunter2")));
+}
+
+#[test]
+fn credentials_at_rest_need_kms_in_production() {
+    let mut settings = production();
+    settings.database.url = SecretString::from("mysql://trove:secret@db:3306/trove");
+    settings.secrets.kms_key_id = None;
+    assert_eq!(keys_of(&settings), ["secrets.kms_key_id"]);
+    settings.secrets.backend = crate::settings::SecretsBackend::Local;
+    assert_eq!(keys_of(&settings), ["secrets.backend"]);
+}
+
+#[test]
+fn shopify_settings_name_what_is_wrong() {
+    let mut settings = Settings::default();
+    settings.shopify.api_key = Some("key".into());
+    settings.shopify.api_version = "2025-1".into();
+    settings.shopify.shop_base_url = "http://127.0.0.1:9/shops".into();
+    assert_eq!(
+        keys_of(&settings),
+        [
+            "shopify.shop_base_url",
+            "shopify.api_version",
+            "shopify.api_secret"
+        ]
+    );
+    settings.shopify.api_secret = Some(SecretString::from("shpss_x"));
+    settings.shopify.api_version = "2025-10".into();
+    settings.shopify.shop_base_url = "http://127.0.0.1:9/{shop}/".into();
+    assert_eq!(settings.validate(), Ok(()));
+    assert_eq!(
+        settings.shopify.shop_base("a-shop.myshopify.com"),
+        "http://127.0.0.1:9/a-shop.myshopify.com"
+    );
 }
