@@ -41,7 +41,13 @@ bench-storefront:
     cargo bench -p trove-api --bench public_storefront
     TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-api --bench public_storefront
 
-bench: bench-jobs bench-storefront
+# Products/second imported from the Shopify stand-in, first import and unchanged re-sync.
+bench-shopify:
+    cargo bench -p trove-api --bench shopify_import
+    TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench -p trove-api --bench shopify_import
+    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p trove-api --bench shopify_import
+
+bench: bench-jobs bench-storefront bench-shopify
 
 # Targets (fuzz/): recipient_csv, stripe_signature, bearer_token, storefront_session,
 # query_paging. New inputs go to fuzz/corpus/<target>, crashes to fuzz/artifacts/<target>.

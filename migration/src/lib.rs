@@ -20,6 +20,7 @@ mod m20261122_000010_payments;
 mod m20261201_000011_job_lanes;
 mod m20261201_000012_storefront_versions;
 mod m20261208_000013_shopify;
+mod m20261208_000014_shopify_syncs;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_job_lanes::Migration),
             Box::new(m20261201_000012_storefront_versions::Migration),
             Box::new(m20261208_000013_shopify::Migration),
+            Box::new(m20261208_000014_shopify_syncs::Migration),
         ]
     }
 }

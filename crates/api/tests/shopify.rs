@@ -12,116 +12,14 @@ use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::fake_shopify::{API_SECRET, FakeShopify};
+use support::shopify::{
+    CALLBACK, callback_query, connected, signed_query, spawn, start_install, sync_once,
+};
 use support::{TestApp, assert_jobs_ran, error_body, json_of};
+
+const WEBHOOK: &str = "/api/v1/webhooks/shopify";
 use trove_api::auth::TokenType;
 use trove_data_access::entities::{job, shopify_connection, shopify_webhook};
-
-const CALLBACK: &str = "/api/v1/integrations/shopify/callback";
-const WEBHOOK: &str = "/api/v1/webhooks/shopify";
-
-async fn spawn(fake: &FakeShopify) -> TestApp {
-    TestApp::spawn_with(|settings| fake.configure(settings)).await
-}
-
-/// The query Shopify sends back, signed as its guide describes (sorted `name=value`
-/// pairs joined with `&`, hex HMAC-SHA256 under the app secret), written here
-/// independently of Trove's own verifier.
-fn signed_query(params: &[(&str, &str)], secret: &str) -> String {
-    let mut sorted: Vec<_> = params.to_vec();
-    sorted.sort();
-    let message = sorted
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let tag = hmac::sign(
-        &hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()),
-        message.as_bytes(),
-    );
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in params {
-        query.append_pair(name, value);
-    }
-    query.append_pair("hmac", &hex);
-    query.finish()
-}
-
-fn callback_query(shop: &str, code: &str, state: &str) -> String {
-    signed_query(
-        &[
-            ("code", code),
-            ("shop", shop),
-            ("state", state),
-            ("timestamp", "1765000000"),
-        ],
-        API_SECRET,
-    )
-}
-
-/// Starts the install for `shop` as `token` and returns the state of the install URL.
-async fn start_install(
-    app: &TestApp,
-    fake: &FakeShopify,
-    token: &str,
-    vendor: &str,
-    shop: &str,
-) -> String {
-    let started = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/vendors/{vendor}/integrations/shopify/install"),
-            token,
-            Some(json!({ "shop": shop })),
-        )
-        .await;
-    assert_eq!(started.status(), 200);
-    let url = json_of(started).await["authorize_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let expected_base = fake.shop_base_url.replace("{shop}", shop);
-    assert!(
-        url.starts_with(&format!("{expected_base}/admin/oauth/authorize?")),
-        "{url}"
-    );
-    let parsed = reqwest::Url::parse(&url).unwrap();
-    let param = |name: &str| {
-        parsed
-            .query_pairs()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
-    };
-    assert_eq!(
-        param("client_id").as_deref(),
-        Some(support::fake_shopify::API_KEY)
-    );
-    assert_eq!(
-        param("redirect_uri").as_deref(),
-        Some("https://trove.example/api/v1/integrations/shopify/callback")
-    );
-    param("state").unwrap()
-}
-
-async fn connected(
-    app: &TestApp,
-    fake: &FakeShopify,
-    token: &str,
-    vendor: &str,
-    shop: &str,
-) -> Value {
-    let state = start_install(app, fake, token, vendor, shop).await;
-    let code = format!("code-{}", uuid::Uuid::new_v4().simple());
-    fake.issue_code(shop, &code);
-    let answer = app
-        .get(&format!(
-            "{CALLBACK}?{}",
-            callback_query(shop, &code, &state)
-        ))
-        .await;
-    assert_eq!(answer.status(), 200);
-    json_of(answer).await
-}
 
 async fn connections(app: &TestApp) -> Vec<shopify_connection::Model> {
     shopify_connection::Entity::find()
@@ -467,4 +365,134 @@ async fn a_webhook_is_verified_stored_once_and_applied() {
     .await
     .unwrap();
     assert_eq!(json_of(stray).await["outcome"], "unclaimed");
+}
+
+fn counts(sync: &Value) -> [i64; 6] {
+    [
+        "seen",
+        "created",
+        "updated",
+        "unchanged",
+        "archived",
+        "failed",
+    ]
+    .map(|key| sync[key].as_i64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_imports_through_throttled_pages_and_resyncs_idempotently() {
+    use trove_data_access::entities::{product, product_variant};
+    let fake = FakeShopify::start().await;
+    let app = spawn(&fake).await;
+    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let shop = "big-shop.myshopify.com";
+
+    let early = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/vendors/{vendor}/integrations/shopify/sync"),
+            &ann,
+            None,
+        )
+        .await;
+    error_body(early, 409, "shopify_not_connected").await;
+
+    connected(&app, &fake, &ann, &vendor, shop).await;
+    fake.stock_catalogue(shop, 2_000);
+    fake.throttle(3);
+
+    let first = sync_once(&app, &ann, &vendor).await;
+    assert_eq!(first["status"], "succeeded", "{first}");
+    assert_eq!(counts(&first), [2_000, 2_000, 0, 0, 0, 0]);
+    let imported = product::Entity::find()
+        .filter(product::Column::Source.eq("shopify"))
+        .count(&app.database.db)
+        .await
+        .unwrap();
+    assert_eq!(imported, 2_000);
+    let variants = product_variant::Entity::find()
+        .count(&app.database.db)
+        .await
+        .unwrap();
+    assert_eq!(variants, 4_000);
+    let p5 = product::Entity::find()
+        .filter(product::Column::ExternalId.eq("gid://shopify/Product/1005"))
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p5.status.as_str(), "active");
+    let attributes: Value = serde_json::from_str(&p5.attributes).unwrap();
+    assert_eq!(attributes["options"]["Size"], json!(["S", "M"]));
+    assert_eq!(
+        attributes["image_urls"],
+        json!(["https://cdn.shopify.example/5.jpg"])
+    );
+    let p5_small = || {
+        product_variant::Entity::find()
+            .filter(product_variant::Column::Sku.eq("P5-S"))
+            .one(&app.database.db)
+    };
+    let before = p5_small().await.unwrap().unwrap();
+    assert_eq!(
+        (before.price_minor, before.currency.as_str(), before.stock),
+        (1999, "AUD", Some(7))
+    );
+
+    // Nothing changed in Shopify: nothing is written.
+    let second = sync_once(&app, &ann, &vendor).await;
+    assert_eq!(counts(&second), [2_000, 0, 0, 2_000, 0, 0]);
+    let after_second = product::Entity::find_by_id(p5.id)
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after_second.updated_at, p5.updated_at);
+
+    // A price changed, a product deleted, one made unimportable.
+    fake.edit_product(shop, 5, |product| {
+        product["variants"]["nodes"][0]["price"] = json!("21.00");
+    });
+    fake.edit_product(shop, 9, |product| {
+        product["variants"]["nodes"] = json!([]);
+    });
+    fake.delete_product(shop, 7);
+    let third = sync_once(&app, &ann, &vendor).await;
+    assert_eq!(counts(&third), [1_999, 0, 1, 1_997, 1, 1], "{third}");
+    assert_eq!(
+        third["failures"][0]["product"],
+        "gid://shopify/Product/1009"
+    );
+    assert_eq!(
+        third["failures"][0]["reason"],
+        "the product has no variants"
+    );
+    let repriced = p5_small().await.unwrap().unwrap();
+    assert_eq!(repriced.price_minor, 2100);
+    assert_eq!(
+        repriced.id, before.id,
+        "a variant keeps its id across syncs"
+    );
+    let p7 = product::Entity::find()
+        .filter(product::Column::ExternalId.eq("gid://shopify/Product/1007"))
+        .one(&app.database.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        p7.status.as_str(),
+        "archived",
+        "a product deleted in Shopify is archived, not dropped"
+    );
+
+    let status = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{vendor}/integrations/shopify"),
+            &ann,
+        )
+        .await,
+    )
+    .await;
+    assert!(status["last_sync_at"].is_string(), "{status}");
 }

@@ -25,6 +25,7 @@ pub mod recipient_lists;
 pub mod refunds;
 pub mod shipping_zones;
 pub mod shopify;
+pub mod shopify_syncs;
 pub mod storefront_shipping;
 pub mod storefronts;
 pub mod stripe_events;

@@ -8,7 +8,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 use trove_domain::ids::VendorId;
@@ -103,6 +104,7 @@ pub async fn create(
         status: Set(fields.status),
         source: Set(ProductSource::Manual),
         external_id: Set(None),
+        source_hash: Set(None),
         attributes: Set(fields.attributes_json),
         customisation_options: Set(fields.customisation_json),
         image_ids: Set(fields.image_ids_json),
@@ -280,4 +282,186 @@ pub async fn forget_external_ids(
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+/// A product as read from the vendor's Shopify shop, mapped to Trove's fields.
+#[derive(Debug, Clone)]
+pub struct ImportedProduct {
+    /// The Shopify product GID.
+    pub external_id: String,
+    /// Fingerprint of everything below: equal means nothing to write.
+    pub source_hash: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: ProductStatus,
+    pub attributes_json: String,
+    pub variants: Vec<NewVariant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Writes `imported` as the vendor's product with that Shopify id: created when new,
+/// rewritten when its fingerprint changed (variants matched by SKU keep their ids, so open
+/// gifts and orders still name them), left alone otherwise (one read).
+pub async fn import(
+    db: &DatabaseConnection,
+    vendor: VendorId,
+    imported: ImportedProduct,
+) -> Result<ImportOutcome, DbErr> {
+    let find = || {
+        Products::find()
+            .filter(product::Column::VendorId.eq(vendor.as_uuid()))
+            .filter(product::Column::Source.eq(ProductSource::Shopify.as_str()))
+            .filter(product::Column::ExternalId.eq(imported.external_id.as_str()))
+    };
+    let unchanged = |found: &Option<product::Model>| {
+        found
+            .as_ref()
+            .is_some_and(|current| current.source_hash.as_deref() == Some(&imported.source_hash))
+    };
+    if unchanged(&find().one(db).await?) {
+        return Ok(ImportOutcome::Unchanged);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let existing = find().one(&txn).await?;
+    if unchanged(&existing) {
+        return Ok(ImportOutcome::Unchanged);
+    }
+    let at = now();
+    let outcome = match existing {
+        Some(current) => {
+            let id = current.id;
+            let mut active: product::ActiveModel = current.into();
+            active.title = Set(imported.title);
+            active.description = Set(imported.description);
+            active.status = Set(imported.status);
+            active.attributes = Set(imported.attributes_json);
+            active.source_hash = Set(Some(imported.source_hash));
+            active.updated_at = Set(at);
+            active.update(&txn).await?;
+            match_variants(&txn, vendor, id, &imported.variants).await?;
+            crate::storefronts::touch_offering(&txn, &[id]).await?;
+            ImportOutcome::Updated
+        }
+        None => {
+            let product = product::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                vendor_id: Set(vendor.as_uuid()),
+                title: Set(imported.title),
+                description: Set(imported.description),
+                status: Set(imported.status),
+                source: Set(ProductSource::Shopify),
+                external_id: Set(Some(imported.external_id)),
+                source_hash: Set(Some(imported.source_hash)),
+                attributes: Set(imported.attributes_json),
+                customisation_options: Set("[]".into()),
+                image_ids: Set("[]".into()),
+                created_at: Set(at),
+                updated_at: Set(at),
+            }
+            .insert(&txn)
+            .await?;
+            insert_variants(&txn, vendor, product.id, &imported.variants).await?;
+            ImportOutcome::Created
+        }
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Brings a product's variants to `wanted`: same SKU updated in place, new ones added,
+/// missing ones removed.
+async fn match_variants(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    product_id: uuid::Uuid,
+    wanted: &[NewVariant],
+) -> Result<(), DbErr> {
+    let current = Variants::find()
+        .filter(product_variant::Column::ProductId.eq(product_id))
+        .all(db)
+        .await?;
+    let keep: Vec<&str> = wanted.iter().map(|variant| variant.sku.as_str()).collect();
+    let gone: Vec<uuid::Uuid> = current
+        .iter()
+        .filter(|variant| !keep.contains(&variant.sku.as_str()))
+        .map(|variant| variant.id)
+        .collect();
+    if !gone.is_empty() {
+        Variants::delete_many()
+            .filter(product_variant::Column::Id.is_in(gone))
+            .exec(db)
+            .await?;
+    }
+    for (position, variant) in wanted.iter().enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        match current.iter().find(|existing| existing.sku == variant.sku) {
+            Some(existing) => {
+                let mut active: product_variant::ActiveModel = existing.clone().into();
+                active.title = Set(variant.title.clone());
+                active.price_minor = Set(variant.price.minor);
+                active.currency = Set(variant.price.currency.to_string());
+                active.stock = Set(variant.stock);
+                active.weight_grams = Set(variant.weight_grams);
+                active.position = Set(position);
+                active.update(db).await?;
+            }
+            None => {
+                product_variant::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    product_id: Set(product_id),
+                    vendor_id: Set(vendor.as_uuid()),
+                    sku: Set(variant.sku.clone()),
+                    title: Set(variant.title.clone()),
+                    price_minor: Set(variant.price.minor),
+                    currency: Set(variant.price.currency.to_string()),
+                    stock: Set(variant.stock),
+                    weight_grams: Set(variant.weight_grams),
+                    position: Set(position),
+                }
+                .insert(db)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Archives the vendor's imported products whose Shopify id is not in `seen` (deleted in
+/// Shopify): they leave storefronts' offers but stay, with their variants, for open gifts
+/// and orders. How many were archived.
+pub async fn archive_unseen(
+    db: &DatabaseConnection,
+    vendor: VendorId,
+    seen: &std::collections::HashSet<String>,
+) -> Result<u64, DbErr> {
+    let candidates: Vec<(uuid::Uuid, Option<String>)> = Products::find()
+        .select_only()
+        .column(product::Column::Id)
+        .column(product::Column::ExternalId)
+        .filter(product::Column::VendorId.eq(vendor.as_uuid()))
+        .filter(product::Column::Source.eq(ProductSource::Shopify.as_str()))
+        .filter(product::Column::Status.ne(ProductStatus::Archived.as_str()))
+        .filter(product::Column::ExternalId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let unseen: Vec<uuid::Uuid> = candidates
+        .into_iter()
+        .filter(|(_, external)| external.as_ref().is_some_and(|id| !seen.contains(id)))
+        .map(|(id, _)| id)
+        .collect();
+    if unseen.is_empty() {
+        return Ok(0);
+    }
+    let mut archived = 0;
+    for chunk in unseen.chunks(500) {
+        archived += set_status(db, vendor, chunk, ProductStatus::Archived).await?;
+    }
+    Ok(archived)
 }

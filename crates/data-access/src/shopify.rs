@@ -139,7 +139,58 @@ pub async fn record_webhook(
     }
 }
 
-/// How many deliveries of `webhook_id` are stored (0 or 1), for tests and support.
-pub async fn webhook_seen(db: &impl ConnectionTrait, webhook_id: &str) -> Result<bool, DbErr> {
-    Ok(Webhooks::find_by_id(webhook_id).one(db).await?.is_some())
+/// Notes a finished catalogue sync (and clears the last error), or the error that stopped it.
+pub async fn note_sync(
+    db: &impl ConnectionTrait,
+    current: shopify_connection::Model,
+    error: Option<String>,
+) -> Result<shopify_connection::Model, DbErr> {
+    let at = now();
+    let mut active: shopify_connection::ActiveModel = current.into();
+    if error.is_none() {
+        active.last_sync_at = Set(Some(at));
+    }
+    active.last_error = Set(error.map(|error| error.chars().take(1000).collect()));
+    active.updated_at = Set(at);
+    active.update(db).await
+}
+
+/// Replaces the connection's tokens after a refresh, only if its refresh token is still
+/// `expected_refresh` (compare-and-set): `false` when another process refreshed first, and
+/// the caller then uses the tokens that process stored.
+#[allow(clippy::too_many_arguments)]
+pub async fn swap_tokens(
+    db: &impl ConnectionTrait,
+    vendor: VendorId,
+    expected_refresh: &str,
+    access_token: String,
+    access_token_expires_at: Option<NaiveDateTime>,
+    refresh_token: Option<String>,
+    refresh_token_expires_at: Option<NaiveDateTime>,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let result = Connections::update_many()
+        .col_expr(
+            shopify_connection::Column::AccessToken,
+            Expr::value(Some(access_token)),
+        )
+        .col_expr(
+            shopify_connection::Column::AccessTokenExpiresAt,
+            Expr::value(access_token_expires_at),
+        )
+        .col_expr(
+            shopify_connection::Column::RefreshToken,
+            Expr::value(refresh_token),
+        )
+        .col_expr(
+            shopify_connection::Column::RefreshTokenExpiresAt,
+            Expr::value(refresh_token_expires_at),
+        )
+        .col_expr(shopify_connection::Column::UpdatedAt, Expr::value(now()))
+        .filter(shopify_connection::Column::VendorId.eq(vendor.as_uuid()))
+        .filter(shopify_connection::Column::Status.eq(ConnectionStatus::Connected.as_str()))
+        .filter(shopify_connection::Column::RefreshToken.eq(expected_refresh))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

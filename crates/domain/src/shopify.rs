@@ -93,6 +93,38 @@ impl ConnectionStatus {
 
 stored_as_text!(ConnectionStatus, "Shopify connection status");
 
+/// Where a catalogue sync stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// Asked for; its job has not started.
+    Queued,
+    Running,
+    Succeeded,
+    /// Stopped for good (the token refused, or Shopify refused the query); `error` says why.
+    Failed,
+}
+
+impl SyncStatus {
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Succeeded, Self::Failed];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+stored_as_text!(SyncStatus, "Shopify sync status");
+
 #[cfg(test)]
 mod tests {
     use super::*;

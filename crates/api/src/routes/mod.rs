@@ -124,6 +124,8 @@ every_route![
     shopify::complete_shopify_install,
     shopify::get_shopify_connection,
     shopify::disconnect_shopify,
+    shopify::start_shopify_sync,
+    shopify::get_shopify_sync,
     shopify::receive_shopify_webhook,
     gifts::redeem_gift,
     gifts::get_gift,

@@ -210,3 +210,92 @@ pub async fn receive_shopify_webhook(
         },
     }))
 }
+
+/// A catalogue sync: its status and counts, the progress a vendor watches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShopifySyncView {
+    pub id: uuid::Uuid,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    /// Products read from Shopify so far.
+    pub seen: i32,
+    pub created: i32,
+    pub updated: i32,
+    /// Read and found identical to what Trove holds: nothing written.
+    pub unchanged: i32,
+    /// Imported products no longer in the shop: archived, never deleted.
+    pub archived: i32,
+    pub failed: i32,
+    /// The first 100 failures: `{product, title, reason}`.
+    #[schema(value_type = Vec<Object>)]
+    pub failures: serde_json::Value,
+    /// Why the sync failed as a whole.
+    pub error: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub started_at: Option<chrono::NaiveDateTime>,
+    pub finished_at: Option<chrono::NaiveDateTime>,
+}
+
+impl From<trove_data_access::entities::shopify_sync::Model> for ShopifySyncView {
+    fn from(sync: trove_data_access::entities::shopify_sync::Model) -> Self {
+        Self {
+            id: sync.id,
+            status: sync.status.as_str().into(),
+            seen: sync.seen,
+            created: sync.created,
+            updated: sync.updated,
+            unchanged: sync.unchanged,
+            archived: sync.archived,
+            failed: sync.failed,
+            failures: serde_json::from_str(&sync.failures).unwrap_or_default(),
+            error: sync.error,
+            created_at: sync.created_at,
+            started_at: sync.started_at,
+            finished_at: sync.finished_at,
+        }
+    }
+}
+
+/// Starts importing the shop's catalogue (owners only): 202 with the sync to watch.
+#[utoipa::path(
+    tag = "shopify",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "Queued; follow it at `…/syncs/{id}`.", body = ShopifySyncView),
+        (status = 403, description = "Not an owner of this vendor.", body = ErrorBody),
+        (status = 404, description = "No such vendor, or not visible to this caller.", body = ErrorBody),
+        (status = 409, description = "No connected shop (`shopify_not_connected`).", body = ErrorBody),
+        (status = 503, description = "Shopify is not configured here, or the database is unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/vendors/{vendor_id}/integrations/shopify/sync")]
+pub async fn start_shopify_sync(
+    state: web::Data<AppState>,
+    access: VendorAccess,
+) -> Result<HttpResponse, ApiError> {
+    access.require_owner()?;
+    let sync = shopify::sync::request(&state.app, access.vendor_id()).await?;
+    Ok(HttpResponse::Accepted().json(ShopifySyncView::from(sync)))
+}
+
+/// One catalogue sync of the vendor.
+#[utoipa::path(
+    tag = "shopify",
+    security(("bearer" = [])),
+    params(("vendor_id" = Uuid, Path), ("sync_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "OK.", body = ShopifySyncView),
+        (status = 404, description = "No such vendor or sync.", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/vendors/{vendor_id}/integrations/shopify/syncs/{sync_id}")]
+pub async fn get_shopify_sync(
+    state: web::Data<AppState>,
+    access: VendorAccess,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<web::Json<ShopifySyncView>, ApiError> {
+    let (_, sync_id) = path.into_inner();
+    let sync = shopify::sync::find(&state.app, access.vendor_id(), sync_id).await?;
+    Ok(web::Json(sync.into()))
+}

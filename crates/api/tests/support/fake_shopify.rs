@@ -34,6 +34,8 @@ struct Ledger {
     subscriptions: Vec<(String, String, String)>,
     /// How many GraphQL calls to answer `THROTTLED` before answering.
     throttle_next: usize,
+    /// Each shop's products, in id order, as the Admin API returns them.
+    catalogues: HashMap<String, Vec<Value>>,
     next_id: u64,
 }
 
@@ -125,6 +127,24 @@ async fn handle(
                 }));
             }
             let query = parsed["query"].as_str().unwrap_or_default();
+            if query.contains("products(") {
+                let first = parsed["variables"]["first"].as_u64().unwrap_or(50) as usize;
+                let start = parsed["variables"]["after"]
+                    .as_str()
+                    .and_then(|cursor| cursor.strip_prefix("cursor-"))
+                    .and_then(|at| at.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let all = ledger.catalogues.get(&shop).cloned().unwrap_or_default();
+                let end = (start + first).min(all.len());
+                let nodes = &all[start.min(end)..end];
+                return HttpResponse::Ok().json(graphql_answer(
+                    json!({"products": {
+                        "nodes": nodes,
+                        "pageInfo": {"hasNextPage": end < all.len(), "endCursor": format!("cursor-{end}")}
+                    }}),
+                    1990.0,
+                ));
+            }
             if query.contains("webhookSubscriptionCreate") {
                 let topic = parsed["variables"]["topic"]
                     .as_str()
@@ -193,6 +213,54 @@ impl FakeShopify {
             .unwrap()
             .codes
             .insert(code.into(), shop.into());
+    }
+
+    /// Gives `shop` `count` active products of two variants each (SKUs `P{n}-S`/`P{n}-M`,
+    /// 19.99 and 24.50), with an option and an image.
+    pub fn stock_catalogue(&self, shop: &str, count: usize) {
+        let products = (0..count)
+            .map(|n| {
+                json!({
+                    "id": format!("gid://shopify/Product/{}", 1000 + n),
+                    "title": format!("Product {n}"),
+                    "descriptionHtml": format!("<p>Product {n}</p>"),
+                    "status": "ACTIVE",
+                    "options": [{"name": "Size", "values": ["S", "M"]}],
+                    "media": {"nodes": [{"image": {"url": format!("https://cdn.shopify.example/{n}.jpg"), "altText": null}}]},
+                    "variants": {"nodes": [
+                        {"id": format!("gid://shopify/ProductVariant/{}", 50_000 + 2 * n), "sku": format!("P{n}-S"), "title": "S", "price": "19.99", "inventoryQuantity": 7},
+                        {"id": format!("gid://shopify/ProductVariant/{}", 50_001 + 2 * n), "sku": format!("P{n}-M"), "title": "M", "price": "24.50", "inventoryQuantity": 3}
+                    ]}
+                })
+            })
+            .collect();
+        self.ledger
+            .lock()
+            .unwrap()
+            .catalogues
+            .insert(shop.into(), products);
+    }
+
+    /// Changes `shop`'s product `n` in place.
+    pub fn edit_product(&self, shop: &str, n: usize, edit: impl FnOnce(&mut Value)) {
+        let mut ledger = self.ledger.lock().unwrap();
+        let product = ledger
+            .catalogues
+            .get_mut(shop)
+            .and_then(|products| products.get_mut(n))
+            .unwrap();
+        edit(product);
+    }
+
+    /// Deletes `shop`'s product `n`.
+    pub fn delete_product(&self, shop: &str, n: usize) {
+        self.ledger
+            .lock()
+            .unwrap()
+            .catalogues
+            .get_mut(shop)
+            .unwrap()
+            .remove(n);
     }
 
     /// Answers the next `n` GraphQL calls `THROTTLED`.

@@ -11,6 +11,7 @@ pub mod fake_shopify;
 pub mod fake_stripe;
 pub mod payments;
 pub mod shop;
+pub mod shopify;
 
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;

@@ -7,6 +7,7 @@
 //! or put in a job payload.
 
 pub mod install;
+pub mod sync;
 pub mod webhooks;
 
 use crate::{App, AppError, UnitOfWork};
@@ -16,8 +17,9 @@ use serde::Serialize;
 use trove_data_access::entities::shopify_connection;
 use trove_data_access::shopify;
 use trove_domain::ids::VendorId;
-use trove_domain::shopify::ShopDomain;
+use trove_domain::shopify::{ConnectionStatus, ShopDomain};
 use trove_integrations::secrets::Sealed;
+use trove_integrations::shopify::ShopifyError;
 use utoipa::ToSchema;
 
 /// The sealing context of one token field of one vendor's connection.
@@ -136,4 +138,106 @@ async fn open_access_token(
             .open(&sealed, &token_context(vendor, "access_token"))
             .await?,
     ))
+}
+
+/// How long before its expiry an expiring access token is refreshed.
+const REFRESH_AHEAD: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The connection's access token, refreshed first when it expires within minutes. Two
+/// processes refreshing at once both ask Shopify, but only the first to store wins (a
+/// compare-and-set on the refresh token it spent); the other uses what the first stored.
+pub(crate) async fn access_token(
+    app: &App,
+    connection: &shopify_connection::Model,
+) -> Result<SecretString, AppError> {
+    let vendor = VendorId::from(connection.vendor_id);
+    let now = trove_data_access::jobs::now();
+    let due = connection
+        .access_token_expires_at
+        .is_some_and(|expires| expires <= now + REFRESH_AHEAD);
+    if !due {
+        return open_access_token(app, connection).await?.ok_or_else(|| {
+            ShopifyError::Unauthorized("the connection has no token".into()).into()
+        });
+    }
+    let Some(refresh_column) = &connection.refresh_token else {
+        return Err(ShopifyError::Unauthorized(
+            "the token expired and there is no refresh token".into(),
+        )
+        .into());
+    };
+    let refresh = app
+        .secrets
+        .open(
+            &Sealed::from_column(refresh_column)?,
+            &token_context(vendor, "refresh_token"),
+        )
+        .await?;
+    let shop = ShopDomain::parse(&connection.shop).map_err(AppError::internal)?;
+    let tokens = match app.shopify()?.refresh(&shop, &refresh).await {
+        Err(ShopifyError::Refused { message, .. }) => {
+            return Err(
+                ShopifyError::Unauthorized(format!("the refresh was refused: {message}")).into(),
+            );
+        }
+        other => other?,
+    };
+    let access = app
+        .secrets
+        .seal(&tokens.access_token, &token_context(vendor, "access_token"))
+        .await?
+        .to_column();
+    let next_refresh = match &tokens.refresh_token {
+        Some(token) => Some(
+            app.secrets
+                .seal(token, &token_context(vendor, "refresh_token"))
+                .await?
+                .to_column(),
+        ),
+        None => None,
+    };
+    let at = |ttl: Option<std::time::Duration>| {
+        ttl.and_then(|ttl| chrono::Duration::from_std(ttl).ok())
+            .map(|ttl| now + ttl)
+    };
+    let swapped = shopify::swap_tokens(
+        &app.db,
+        vendor,
+        refresh_column,
+        access,
+        at(tokens.expires_in),
+        next_refresh,
+        at(tokens.refresh_token_expires_in),
+    )
+    .await?;
+    if swapped {
+        tracing::info!(%vendor, shop = %shop, "Shopify token refreshed");
+        return Ok(tokens.access_token);
+    }
+    let stored = shopify::find(&app.db, vendor)
+        .await?
+        .ok_or_else(|| ShopifyError::Unauthorized("the connection is gone".into()))?;
+    open_access_token(app, &stored)
+        .await?
+        .ok_or_else(|| ShopifyError::Unauthorized("the connection has no token".into()).into())
+}
+
+/// Shopify refused the connection's token: it needs installing again, and the tokens are
+/// forgotten.
+pub(crate) async fn token_refused(
+    app: &App,
+    vendor: VendorId,
+    reason: &str,
+) -> Result<(), AppError> {
+    if let Some(connection) = shopify::find(&app.db, vendor).await? {
+        shopify::set_status(
+            &app.db,
+            connection,
+            ConnectionStatus::NeedsReconnect,
+            Some(format!("Shopify refused the token: {reason}")),
+        )
+        .await?;
+    }
+    tracing::warn!(%vendor, reason, "Shopify refused the token; the vendor must reconnect");
+    Ok(())
 }

@@ -20,6 +20,7 @@ pub mod recipient_list_entry;
 pub mod recipient_list_error;
 pub mod shipping_zone;
 pub mod shopify_connection;
+pub mod shopify_sync;
 pub mod shopify_webhook;
 pub mod storefront;
 pub mod storefront_product;

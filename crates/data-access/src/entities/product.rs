@@ -16,6 +16,8 @@ pub struct Model {
     pub status: ProductStatus,
     pub source: ProductSource,
     pub external_id: Option<String>,
+    /// Fingerprint of the Shopify content an imported product was last written from.
+    pub source_hash: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub attributes: String,
     #[sea_orm(column_type = "Text")]

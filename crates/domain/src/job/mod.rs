@@ -104,6 +104,9 @@ impl ProcessShopifyWebhook {
 pub struct SyncProducts {
     pub v: u32,
     pub vendor_id: uuid::Uuid,
+    /// The `shopify_syncs` row this run reports its progress in.
+    #[serde(default)]
+    pub sync_id: Option<uuid::Uuid>,
 }
 
 impl SyncProducts {

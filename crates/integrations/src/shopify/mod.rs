@@ -9,6 +9,7 @@
 //! about bad input and will fail the same way again.
 
 pub mod admin;
+pub mod catalogue;
 pub mod signatures;
 
 use secrecy::{ExposeSecret, SecretString};

@@ -11,6 +11,7 @@ pub mod process_stripe_event;
 pub mod push_order;
 pub mod send_email;
 pub mod send_gift;
+pub mod sync_products;
 
 use crate::handler::{HandlerRegistry, JobError};
 use sea_orm::DatabaseConnection;
@@ -53,6 +54,7 @@ pub async fn registry(
         .with(process_shopify_webhook::ProcessShopifyWebhookHandler::new(
             app.clone(),
         ))
+        .with(sync_products::SyncProductsHandler::new(app.clone()))
         .with(process_stripe_event::ProcessStripeEventHandler::new(app)))
 }
 
