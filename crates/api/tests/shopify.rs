@@ -496,3 +496,62 @@ async fn a_catalogue_imports_through_throttled_pages_and_resyncs_idempotently() 
     .await;
     assert!(status["last_sync_at"].is_string(), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expiring_token_is_refreshed_and_a_refused_refresh_asks_for_a_reconnect() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let fake = FakeShopify::start().await;
+    let app = spawn(&fake).await;
+    let ann = app.token(TokenType::Vendor, "ann@example.com");
+    let vendor = app.create_vendor(&ann, "Acme").await;
+    let shop = "fresh.myshopify.com";
+    connected(&app, &fake, &ann, &vendor, shop).await;
+    fake.stock_catalogue(shop, 3);
+
+    let expire = |row: shopify_connection::Model| {
+        let mut active: shopify_connection::ActiveModel = row.into();
+        active.access_token_expires_at = Set(Some(
+            chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1),
+        ));
+        active
+    };
+    let before = connections(&app).await.remove(0);
+    expire(before.clone())
+        .update(&app.database.db)
+        .await
+        .unwrap();
+
+    let synced = sync_once(&app, &ann, &vendor).await;
+    assert_eq!(synced["status"], "succeeded", "{synced}");
+    assert_eq!(fake.refreshes(), 1);
+    let after = connections(&app).await.remove(0);
+    assert_ne!(
+        after.access_token, before.access_token,
+        "the new token is stored"
+    );
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "the rotated refresh token too"
+    );
+    assert!(after.access_token_expires_at.unwrap() > chrono::Utc::now().naive_utc());
+
+    // The refresh token is refused: the vendor must reconnect; the sync says why.
+    fake.forget_refresh_tokens();
+    expire(after).update(&app.database.db).await.unwrap();
+    let refused = sync_once(&app, &ann, &vendor).await;
+    assert_eq!(refused["status"], "failed");
+    assert!(
+        refused["error"].as_str().unwrap().contains("refused"),
+        "{refused}"
+    );
+    let status = json_of(
+        app.get_as(
+            &format!("/api/v1/vendors/{vendor}/integrations/shopify"),
+            &ann,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status["status"], "needs_reconnect");
+    assert_eq!(status["token_health"], "none");
+}

@@ -29,6 +29,9 @@ struct Ledger {
     codes: HashMap<String, String>,
     /// Access token → shop.
     tokens: HashMap<String, String>,
+    /// Live refresh token → shop; spending one retires it.
+    refresh_tokens: HashMap<String, String>,
+    refreshes: usize,
     revoked: Vec<String>,
     /// (shop, topic, uri) of every webhook subscription made.
     subscriptions: Vec<(String, String, String)>,
@@ -85,21 +88,43 @@ async fn handle(
             if parsed["client_id"] != API_KEY || parsed["client_secret"] != API_SECRET {
                 return HttpResponse::BadRequest().json(json!({"error": "invalid_client", "error_description": "Client credentials are invalid"}));
             }
+            if parsed["grant_type"] == "refresh_token" {
+                let spent = parsed["refresh_token"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                if ledger.refresh_tokens.remove(&spent).as_deref() != Some(shop.as_str()) {
+                    return HttpResponse::BadRequest().json(json!({"error": "invalid_grant", "error_description": "The refresh token is invalid or was already used"}));
+                }
+                ledger.refreshes += 1;
+                ledger.next_id += 1;
+                let access = format!("shpat_fake_{}_{}", ledger.next_id, shop.len());
+                let refresh = format!("shprt_fake_{}", ledger.next_id);
+                ledger.tokens.insert(access.clone(), shop.clone());
+                ledger.refresh_tokens.insert(refresh.clone(), shop);
+                return HttpResponse::Ok().json(json!({
+                    "access_token": access, "expires_in": 3600,
+                    "refresh_token": refresh, "refresh_token_expires_in": 7_776_000,
+                    "scope": "read_products,read_inventory,write_orders,read_orders,read_fulfillments",
+                }));
+            }
             let code = parsed["code"].as_str().unwrap_or_default().to_owned();
             if ledger.codes.remove(&code).as_deref() != Some(shop.as_str()) {
                 return HttpResponse::BadRequest().json(json!({"error": "invalid_request", "error_description": "The authorization code was not found or was already used"}));
             }
             ledger.next_id += 1;
             let access = format!("shpat_fake_{}_{}", ledger.next_id, shop.len());
-            ledger.tokens.insert(access.clone(), shop);
+            ledger.tokens.insert(access.clone(), shop.clone());
             let expiring = parsed["expiring"] == 1;
             let mut answer = json!({
                 "access_token": access,
                 "scope": "read_products,read_inventory,write_orders,read_orders,read_fulfillments",
             });
             if expiring {
+                let refresh = format!("shprt_fake_{}", ledger.next_id);
+                ledger.refresh_tokens.insert(refresh.clone(), shop.clone());
                 answer["expires_in"] = json!(3600);
-                answer["refresh_token"] = json!(format!("shprt_fake_{}", ledger.next_id));
+                answer["refresh_token"] = json!(refresh);
                 answer["refresh_token_expires_in"] = json!(7_776_000);
             }
             HttpResponse::Ok().json(answer)
@@ -275,6 +300,16 @@ impl FakeShopify {
     /// The tokens issued and still live.
     pub fn live_tokens(&self) -> Vec<String> {
         self.ledger.lock().unwrap().tokens.keys().cloned().collect()
+    }
+
+    /// How many refresh grants it answered.
+    pub fn refreshes(&self) -> usize {
+        self.ledger.lock().unwrap().refreshes
+    }
+
+    /// Forgets every refresh token, as when they expired or were revoked.
+    pub fn forget_refresh_tokens(&self) {
+        self.ledger.lock().unwrap().refresh_tokens.clear();
     }
 
     pub fn revoked(&self) -> Vec<String> {
