@@ -45,6 +45,11 @@ export TROVE__MAIL__OUTBOX_DIR="$workdir/outbox"
 export TROVE__RATE_LIMIT__ENABLED=false
 # A configured webhook endpoint: unsigned events are refused (400), not unconfigured (503).
 export TROVE__STRIPE__WEBHOOK_SECRET=whsec_schemathesis
+# A configured Shopify app (no shop is ever called: nothing gets connected), so its routes
+# answer on their merits rather than 503 `shopify_not_configured`.
+export TROVE__SHOPIFY__API_KEY=schemathesis-app
+export TROVE__SHOPIFY__API_SECRET=shpss_schemathesis
+export TROVE__SECRETS__LOCAL_KEY_FILE="$workdir/secrets-key.b64"
 export RUST_LOG=warn
 
 (cd "$workdir" && exec "$binary") >"$workdir/server.log" 2>&1 &
