@@ -70,23 +70,33 @@ async fn insert_variants(
     let mut inserted = Vec::with_capacity(variants.len());
     for (position, variant) in variants.iter().enumerate() {
         inserted.push(
-            product_variant::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                product_id: Set(product_id),
-                vendor_id: Set(vendor.as_uuid()),
-                sku: Set(variant.sku.clone()),
-                title: Set(variant.title.clone()),
-                price_minor: Set(variant.price.minor),
-                currency: Set(variant.price.currency.to_string()),
-                stock: Set(variant.stock),
-                weight_grams: Set(variant.weight_grams),
-                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            }
-            .insert(db)
-            .await?,
+            new_variant_row(vendor, product_id, position, variant)
+                .insert(db)
+                .await?,
         );
     }
     Ok(inserted)
+}
+
+/// The row of `variant`, new, at `position` of its product.
+fn new_variant_row(
+    vendor: VendorId,
+    product_id: uuid::Uuid,
+    position: usize,
+    variant: &NewVariant,
+) -> product_variant::ActiveModel {
+    product_variant::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        product_id: Set(product_id),
+        vendor_id: Set(vendor.as_uuid()),
+        sku: Set(variant.sku.clone()),
+        title: Set(variant.title.clone()),
+        price_minor: Set(variant.price.minor),
+        currency: Set(variant.price.currency.to_string()),
+        stock: Set(variant.stock),
+        weight_grams: Set(variant.weight_grams),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+    }
 }
 
 pub async fn create(
@@ -399,33 +409,16 @@ async fn match_variants(
             .await?;
     }
     for (position, variant) in wanted.iter().enumerate() {
-        let position = i32::try_from(position).unwrap_or(i32::MAX);
         match current.iter().find(|existing| existing.sku == variant.sku) {
             Some(existing) => {
-                let mut active: product_variant::ActiveModel = existing.clone().into();
-                active.title = Set(variant.title.clone());
-                active.price_minor = Set(variant.price.minor);
-                active.currency = Set(variant.price.currency.to_string());
-                active.stock = Set(variant.stock);
-                active.weight_grams = Set(variant.weight_grams);
-                active.position = Set(position);
+                let mut active = new_variant_row(vendor, product_id, position, variant);
+                active.id = Set(existing.id);
                 active.update(db).await?;
             }
             None => {
-                product_variant::ActiveModel {
-                    id: Set(uuid::Uuid::now_v7()),
-                    product_id: Set(product_id),
-                    vendor_id: Set(vendor.as_uuid()),
-                    sku: Set(variant.sku.clone()),
-                    title: Set(variant.title.clone()),
-                    price_minor: Set(variant.price.minor),
-                    currency: Set(variant.price.currency.to_string()),
-                    stock: Set(variant.stock),
-                    weight_grams: Set(variant.weight_grams),
-                    position: Set(position),
-                }
-                .insert(db)
-                .await?;
+                new_variant_row(vendor, product_id, position, variant)
+                    .insert(db)
+                    .await?;
             }
         }
     }

@@ -10,7 +10,7 @@
 //!    name and currency, subscribe the webhooks the app needs, seal the tokens, then store
 //!    the connection in one unit of work. Any failure before that stores nothing.
 
-use super::{ShopifyConnectionView, token_context};
+use super::ShopifyConnectionView;
 use crate::{App, AppError, UnitOfWork};
 use chrono::NaiveDateTime;
 use std::time::Duration;
@@ -169,20 +169,7 @@ async fn sealed_connection(
     tokens: TokenSet,
 ) -> Result<NewConnection, AppError> {
     let now = trove_data_access::jobs::now();
-    let access_token = app
-        .secrets
-        .seal(&tokens.access_token, &token_context(vendor, "access_token"))
-        .await?
-        .to_column();
-    let refresh_token = match &tokens.refresh_token {
-        Some(token) => Some(
-            app.secrets
-                .seal(token, &token_context(vendor, "refresh_token"))
-                .await?
-                .to_column(),
-        ),
-        None => None,
-    };
+    let (access_token, refresh_token) = super::seal_tokens(app, vendor, &tokens).await?;
     Ok(NewConnection {
         vendor,
         shop: shop.clone(),

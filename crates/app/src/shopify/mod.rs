@@ -140,6 +140,30 @@ async fn open_access_token(
     ))
 }
 
+/// A token set sealed for storage: the access token and, when there is one, the refresh
+/// token, each bound to its vendor and field.
+pub(crate) async fn seal_tokens(
+    app: &App,
+    vendor: VendorId,
+    tokens: &trove_integrations::shopify::TokenSet,
+) -> Result<(String, Option<String>), AppError> {
+    let access = app
+        .secrets
+        .seal(&tokens.access_token, &token_context(vendor, "access_token"))
+        .await?
+        .to_column();
+    let refresh = match &tokens.refresh_token {
+        Some(token) => Some(
+            app.secrets
+                .seal(token, &token_context(vendor, "refresh_token"))
+                .await?
+                .to_column(),
+        ),
+        None => None,
+    };
+    Ok((access, refresh))
+}
+
 /// How long before its expiry an expiring access token is refreshed.
 const REFRESH_AHEAD: chrono::Duration = chrono::Duration::minutes(5);
 
@@ -182,20 +206,7 @@ pub(crate) async fn access_token(
         }
         other => other?,
     };
-    let access = app
-        .secrets
-        .seal(&tokens.access_token, &token_context(vendor, "access_token"))
-        .await?
-        .to_column();
-    let next_refresh = match &tokens.refresh_token {
-        Some(token) => Some(
-            app.secrets
-                .seal(token, &token_context(vendor, "refresh_token"))
-                .await?
-                .to_column(),
-        ),
-        None => None,
-    };
+    let (access, next_refresh) = seal_tokens(app, vendor, &tokens).await?;
     let at = |ttl: Option<std::time::Duration>| {
         ttl.and_then(|ttl| chrono::Duration::from_std(ttl).ok())
             .map(|ttl| now + ttl)
