@@ -248,9 +248,21 @@ fn webhook_request(
     id: &str,
     body: &str,
 ) -> reqwest::RequestBuilder {
+    webhook_signed_over(app, topic, shop, id, body, body)
+}
+
+/// A delivery whose `X-Shopify-Hmac-Sha256` signs `signed` while the body sent is `sent`.
+fn webhook_signed_over(
+    app: &TestApp,
+    topic: &str,
+    shop: &str,
+    id: &str,
+    signed: &str,
+    sent: &str,
+) -> reqwest::RequestBuilder {
     let hmac = STANDARD.encode(hmac::sign(
         &hmac::Key::new(hmac::HMAC_SHA256, API_SECRET.as_bytes()),
-        body.as_bytes(),
+        signed.as_bytes(),
     ));
     app.client
         .post(app.url(WEBHOOK))
@@ -260,7 +272,7 @@ fn webhook_request(
         .header("x-shopify-shop-domain", shop)
         .header("x-shopify-webhook-id", id)
         .header("x-shopify-api-version", "2025-10")
-        .body(body.to_owned())
+        .body(sent.to_owned())
 }
 
 async fn shopify_jobs(app: &TestApp) -> u64 {
@@ -282,25 +294,19 @@ async fn a_webhook_is_verified_stored_once_and_applied() {
 
     // Signed over other bytes (the same JSON written again): 401, nothing stored.
     let body = r#"{"id":548380009,"name":"acme","domain":"acme.myshopify.com"}"#;
-    let signed_for_other_bytes = {
-        let hmac = STANDARD.encode(hmac::sign(
-            &hmac::Key::new(hmac::HMAC_SHA256, API_SECRET.as_bytes()),
-            body.as_bytes(),
-        ));
-        let reserialised =
-            serde_json::to_string_pretty(&serde_json::from_str::<Value>(body).unwrap()).unwrap();
-        app.client
-            .post(app.url(WEBHOOK))
-            .header("content-type", "application/json")
-            .header("x-shopify-hmac-sha256", hmac)
-            .header("x-shopify-topic", "app/uninstalled")
-            .header("x-shopify-shop-domain", shop)
-            .header("x-shopify-webhook-id", "wh-forged")
-            .body(reserialised)
-            .send()
-            .await
-            .unwrap()
-    };
+    let reserialised =
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(body).unwrap()).unwrap();
+    let signed_for_other_bytes = webhook_signed_over(
+        &app,
+        "app/uninstalled",
+        shop,
+        "wh-forged",
+        body,
+        &reserialised,
+    )
+    .send()
+    .await
+    .unwrap();
     error_body(signed_for_other_bytes, 401, "invalid_signature").await;
     assert_eq!(
         shopify_webhook::Entity::find()
